@@ -1,0 +1,41 @@
+# Two entry points (see README): `make run` and `make test`. Both create .venv with python3 and
+# install only when pyproject.toml or constraints.txt changed since the last install.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt
+HOST   ?= 127.0.0.1
+PORT   ?= 7860
+
+.PHONY: run test index eval bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-run: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) torch==2.13.0
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.stamp-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) torch==2.13.0
+	$(PIP) -e '.[test]'
+	@touch $@ $(VENV)/.stamp-run
+
+index: $(VENV)/.stamp-run
+	$(BIN)/python -m ingest
+
+run: index
+	$(BIN)/python app.py --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.stamp-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+eval: $(VENV)/.stamp-test index
+	$(BIN)/python -m eval
+
+bench: $(VENV)/.stamp-test index
+	$(BIN)/python -m eval.bench
+
+clean:
+	rm -rf $(VENV) index .pytest_cache .hypothesis

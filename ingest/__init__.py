@@ -1,0 +1,6 @@
+"""Build the QuoteQA index folder from the corpus folder: `python -m ingest`."""
+
+from .build import BuildResult, build_index, load_corpus
+from .parse import CorpusError
+
+__all__ = ["BuildResult", "CorpusError", "build_index", "load_corpus"]

@@ -1,0 +1,119 @@
+"""Turn a parsed article into stored records: the article's plain text, one chunk per paragraph or
+list item, and the sentences of each chunk, all with character offsets into the article text.
+
+A list item records its lead-in: the enclosing item for a nested item, or, for a top-level item,
+the last sentence of the paragraph just before the list when it ends with a colon ("Some common
+causes include:"). Reference markers are attached to the sentence they follow.
+
+Does not embed or write anything; see `build.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from qa.records import Article, Chunk, Sentence
+
+from .parse import Block, ParsedArticle
+
+Splitter = Callable[[str], Sequence[str]]
+
+
+def pysbd_splitter() -> Splitter:
+    import pysbd
+
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    return segmenter.segment
+
+
+def sentence_spans(text: str, split: Splitter) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`, found in order so repeated sentences map right."""
+    spans, cursor = [], 0
+    for piece in split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        start = text.find(piece, cursor)
+        if start < 0:  # the splitter changed the text; keep the remainder whole rather than lose it
+            rest = text[cursor:].strip()
+            if rest:
+                start = text.index(rest, cursor)
+                spans.append((start, start + len(rest)))
+            return spans
+        spans.append((start, start + len(piece)))
+        cursor = start + len(piece)
+    return spans
+
+
+@dataclass(frozen=True)
+class ChunkedArticle:
+    article: Article
+    chunks: tuple[Chunk, ...]
+    sentences: tuple[tuple[Sentence, ...], ...]  # per chunk; ids are local until renumbered
+
+
+def _refs_for(spans: list[tuple[int, int]], markers: Sequence[tuple[int, str]]) -> list[tuple[str, ...]]:
+    """Give each marker to the last sentence starting at or before its position."""
+    refs: list[list[str]] = [[] for _ in spans]
+    for pos, label in markers:
+        owner = max((i for i, (s, _) in enumerate(spans) if s <= pos), default=0)
+        if spans and label not in refs[owner]:
+            refs[owner].append(label)
+    return [tuple(r) for r in refs]
+
+
+def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
+    pieces: list[str] = []
+    offsets: list[int] = []
+    cursor = 0
+    for block in parsed.blocks:
+        offsets.append(cursor)
+        pieces.append(block.text)
+        cursor += len(block.text) + 2
+    text = "\n\n".join(pieces)
+
+    chunks: list[Chunk] = []
+    sentences: list[tuple[Sentence, ...]] = []
+    block_spans: dict[int, list[tuple[int, int]]] = {}
+    colon_lead: tuple[str, int, int] | None = None  # a paragraph's closing "...include:" sentence
+    for i, block in enumerate(parsed.blocks):
+        base = offsets[i]
+        if block.kind == "heading":
+            colon_lead = None
+            continue
+        spans = sentence_spans(block.text, split)
+        block_spans[i] = spans
+        lead: tuple[str, int, int] | None = None
+        if block.kind == "item" and block.parent is not None:
+            parent = parsed.blocks[block.parent]
+            lead = (parent.text, offsets[block.parent], offsets[block.parent] + len(parent.text))
+        elif block.kind == "item":
+            lead = colon_lead
+        elif block.kind == "paragraph":
+            s, e = spans[-1]
+            colon_lead = (block.text[s:e], base + s, base + e) if block.text.endswith(":") else None
+
+        chunk_id = f"{parsed.id}#{len(chunks)}"
+        chunks.append(Chunk(
+            id=chunk_id, article_id=parsed.id, ordinal=len(chunks), section=block.section,
+            kind=block.kind, text=block.text, start=base, end=base + len(block.text),
+            lead_in=lead[0] if lead else None,
+            lead_in_start=lead[1] if lead else None, lead_in_end=lead[2] if lead else None,
+        ))
+        refs = _refs_for(spans, block.markers)
+        sentences.append(tuple(
+            Sentence(id=-1, chunk_id=chunk_id, article_id=parsed.id, text=block.text[s:e],
+                     start=base + s, end=base + e, refs=r)
+            for (s, e), r in zip(spans, refs)
+        ))
+
+    meta = parsed.meta
+    article = Article(
+        id=parsed.id, title=meta["title"], publisher=meta.get("publisher"), author=meta.get("author"),
+        author_affiliation=meta.get("author_affiliation"), last_updated=meta.get("last_updated"),
+        review_status=meta.get("review_status"), url=meta.get("url"),
+        references=dict(parsed.references), site_disclaimer=meta.get("site_disclaimer"),
+        source_file=parsed.path.name, text=text,
+    )
+    return ChunkedArticle(article, tuple(chunks), tuple(sentences))

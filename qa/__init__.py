@@ -1,0 +1,10 @@
+"""QuoteQA's answer engine: `qa.load(index_dir).ask(question, history)` -> `Answer`."""
+
+from .answer import Answer, Passage, Quote, Reference, Source
+from .engine import MAX_QUESTION_CHARS, Engine, Settings, load
+from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, ModelError, QuoteQAError
+
+__all__ = [
+    "Answer", "Engine", "IndexCorruptError", "IndexMissingError", "IndexStaleError", "MAX_QUESTION_CHARS",
+    "ModelError", "Passage", "Quote", "QuoteQAError", "Reference", "Settings", "Source", "load",
+]

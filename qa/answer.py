@@ -1,0 +1,76 @@
+"""What `Engine.ask` returns: frozen records a CLI, the app and the eval all read the same way."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Reference:
+    label: str  # the article's own reference number ("1")
+    entry: str | None  # its entry in the article's reference list, None when the list lacks it
+
+
+@dataclass(frozen=True)
+class Source:
+    number: int  # the [n] marker
+    article_id: str
+    title: str
+    publisher: str | None
+    author: str | None
+    section: tuple[str, ...]
+    last_updated: str | None
+    review_status: str | None
+    url: str | None
+    references: tuple[Reference, ...]
+
+
+@dataclass(frozen=True)
+class Quote:
+    number: int  # citation marker of its source
+    text: str  # verbatim article text (one or more whole sentences), reference markers removed
+    lead_in: str | None  # verbatim line the quote continues ("Surgical options include:")
+    article_id: str
+    article_title: str
+    section: tuple[str, ...]
+    chunk_id: str
+    start: int  # offsets of `text` in the article text
+    end: int
+    score: float
+    references: tuple[Reference, ...]
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk_id: str
+    text: str
+    lead_in: str | None
+    article_id: str
+    article_title: str
+    section: tuple[str, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    query: str  # the resolved search query ("Searched for: ...")
+    status: str  # "answered", "abstained" or "invalid" (empty or too long)
+    message: str | None  # what to tell the user when there are no quotes
+    quotes: tuple[Quote, ...]
+    sources: tuple[Source, ...]
+    passages: tuple[Passage, ...]
+    disclaimer: str
+    markdown: str
+    followup: bool = False  # the conversation was used to read the question
+    ms: float = 0.0
+
+    @property
+    def abstained(self) -> bool:
+        return self.status != "answered"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["abstained"] = self.abstained
+        return data

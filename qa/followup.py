@@ -1,0 +1,74 @@
+"""Read a follow-up question in the light of the conversation, without a language model.
+
+A question needs context when it points back ("that", "it", "those"), opens like a follow-up
+("What about ...", "And for ..."), or says too little on its own (two content words or fewer).
+Its search query is then the question plus the content words of the conversation's current
+topic: the latest self-contained question and the follow-ups asked since. The literal question
+is always searched as well (see `engine.py`), so a wrong reading cannot hide a right answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
+POINTERS = frozenset(
+    "it its it's that this these those they them their theirs there such he she him her one ones".split()
+)
+OPENERS = ("what about", "how about", "and ", "or ", "what if", "also", "same ", "then ", "but ", "so ")
+CONTEXT_WORDS_MAX = 12  # keep the carried topic short so the new question still dominates
+
+
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN) | {"what", "how", "why", "when", "which", "who", "does", "do", "can", "should", "would", "could", "is", "are", "about"}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    query: str  # what is searched besides the literal question
+    followup: bool  # True when conversation context was added
+
+
+def content_words(text: str, stop: frozenset[str]) -> list[str]:
+    return [w for w in WORD.findall(text) if w.lower() not in stop and len(w) > 1]
+
+
+def needs_context(question: str, stop: frozenset[str]) -> bool:
+    lowered = question.strip().lower()
+    words = [w.lower() for w in WORD.findall(lowered)]
+    return (
+        any(w in POINTERS for w in words)
+        or lowered.startswith(OPENERS)
+        or len(content_words(question, stop)) <= 2
+    )
+
+
+class FollowUpResolver:
+    def __init__(self) -> None:
+        self._stop = _stopwords()
+
+    def topic(self, history: Sequence[str]) -> list[str]:
+        """Content words of the conversation's current topic, most recent last."""
+        topic: list[str] = []
+        for earlier in history:
+            words = content_words(earlier, self._stop)
+            topic = words if not needs_context(earlier, self._stop) else topic + words
+        seen, out = set(), []
+        for w in reversed(topic):  # keep the latest mention of each word
+            if w.lower() not in seen:
+                seen.add(w.lower())
+                out.append(w)
+        return list(reversed(out[:CONTEXT_WORDS_MAX]))
+
+    def resolve(self, question: str, history: Sequence[str]) -> Resolution:
+        if not history or not needs_context(question, self._stop):
+            return Resolution(question, False)
+        present = {w.lower() for w in WORD.findall(question)}
+        carried = [w for w in self.topic(history) if w.lower() not in present]
+        if not carried:
+            return Resolution(question, False)
+        return Resolution(f"{question} ({' '.join(carried)})", True)

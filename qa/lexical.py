@@ -1,0 +1,56 @@
+"""BM25 over chunk context texts, with English stemming so word forms match ("stimulating" finds
+"stimulation"). One tokeniser serves both the build and the query, so they cannot drift apart.
+
+Does not fuse or rank across methods; see `fusion.py`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+
+def _stemmer():
+    import Stemmer  # PyStemmer: Snowball, no data files to download
+
+    return Stemmer.Stemmer("english")
+
+
+class Tokenizer:
+    def __init__(self) -> None:
+        self._stemmer = _stemmer()
+
+    def __call__(self, texts: Sequence[str]) -> list[list[str]]:
+        import bm25s
+
+        return bm25s.tokenize(
+            list(texts), stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
+        )
+
+
+def build_bm25(tokens: list[list[str]]):
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index(tokens, show_progress=False)
+    return retriever
+
+
+def save_bm25(retriever, folder: Path) -> None:
+    retriever.save(str(folder), show_progress=False)
+
+
+def load_bm25(folder: Path):
+    import bm25s
+
+    return bm25s.BM25.load(str(folder), mmap=False, load_vocab=True, show_progress=False)
+
+
+def bm25_scores(retriever, query_tokens: Sequence[str]) -> np.ndarray:
+    """Scores of every chunk for one tokenised query; zeros when no token is in the vocabulary."""
+    ids = retriever.get_tokens_ids(list(dict.fromkeys(query_tokens)))
+    if not ids:
+        return np.zeros(int(retriever.scores["num_docs"]), dtype=np.float32)
+    return np.asarray(retriever.get_scores_from_ids(ids), dtype=np.float32)

@@ -1,0 +1,175 @@
+"""The index folder's layout and its `manifest.json`: names, versions, checksums, fingerprints.
+
+The index folder holds builds side by side (`builds/<id>/`) and a `current` symlink naming the
+live one; a rebuild writes a new build and swaps the link with one atomic rename, so a reader
+(or a crash) never sees half an index. A folder that holds a manifest directly (a copied build)
+is accepted too.
+
+This module knows names and hashes; it does not load FAISS, BM25 or the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import IndexCorruptError, IndexMissingError
+
+FORMAT_VERSION = 1
+# Bump when chunking, context text or tokenisation change: an index built by other code is stale.
+PIPELINE_VERSION = "2026-11-21.1"
+
+MANIFEST = "manifest.json"
+CURRENT = "current"
+BUILDS = "builds"
+CHUNK_VECTORS = "chunks.faiss"
+SENTENCE_VECTORS = "sentences.npy"
+ARTICLES = "articles.jsonl"
+CHUNKS = "chunks.jsonl"
+SENTENCES = "sentences.jsonl"
+BM25_DIR = "bm25"
+LEXICON = "lexicon.yaml"
+DISCLAIMER = "disclaimer.md"
+
+# Files of the corpus folder that are inputs of a build besides the articles.
+CORPUS_SIDE_FILES = (LEXICON, DISCLAIMER)
+ARTICLES_DIR = "articles"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The files a build reads: every article, its original capture, the lexicon, the disclaimer."""
+    articles = sorted((corpus_dir / ARTICLES_DIR).glob("*.md"))
+    originals = sorted((corpus_dir / "originals").glob("*")) if (corpus_dir / "originals").is_dir() else []
+    side = [corpus_dir / name for name in CORPUS_SIDE_FILES if (corpus_dir / name).exists()]
+    return articles + [p for p in originals if p.is_file()] + side
+
+
+def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
+    return {
+        p.relative_to(corpus_dir).as_posix(): file_sha256(p) for p in corpus_files(corpus_dir)
+    }
+
+
+def fingerprint_changes(built: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
+    """What differs between the corpus an index was built from and the corpus now.
+
+    >>> fingerprint_changes({"a.md": "1", "b.md": "2"}, {"a.md": "1", "b.md": "3", "c.md": "4"})
+    ['b.md changed', 'c.md added']
+    """
+    changes = []
+    for name in sorted(set(built) | set(now)):
+        if name not in now:
+            changes.append(f"{name} removed")
+        elif name not in built:
+            changes.append(f"{name} added")
+        elif built[name] != now[name]:
+            changes.append(f"{name} changed")
+    return changes
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    pipeline_version: str
+    model_id: str
+    model_sha256: str
+    dim: int
+    corpus: Mapping[str, str]  # corpus file -> sha256
+    counts: Mapping[str, int]
+    built_at: str
+    artifacts: Mapping[str, str]  # artifact path relative to the build -> sha256
+    index_type: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version,
+            "pipeline_version": self.pipeline_version,
+            "model": {"id": self.model_id, "sha256": self.model_sha256, "dim": self.dim},
+            "corpus": dict(self.corpus),
+            "counts": dict(self.counts),
+            "built_at": self.built_at,
+            "index_type": self.index_type,
+            "artifacts": dict(self.artifacts),
+        }
+
+    @property
+    def digest(self) -> str:
+        """A short, stable id of this build (shown in the app and in exports)."""
+        blob = json.dumps(self.to_json(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def manifest_from_json(data: Mapping[str, Any], path: str) -> Manifest:
+    try:
+        return Manifest(
+            format_version=int(data["format_version"]),
+            pipeline_version=str(data["pipeline_version"]),
+            model_id=str(data["model"]["id"]),
+            model_sha256=str(data["model"]["sha256"]),
+            dim=int(data["model"]["dim"]),
+            corpus=dict(data["corpus"]),
+            counts={k: int(v) for k, v in data["counts"].items()},
+            built_at=str(data["built_at"]),
+            artifacts=dict(data["artifacts"]),
+            index_type=str(data["index_type"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IndexCorruptError(path, f"manifest field missing or malformed ({exc!r})") from exc
+
+
+def resolve_build(index_dir: Path) -> Path:
+    """The folder of the live build inside `index_dir`, resolved once so a reader keeps reading
+    one build even if a rebuild swaps `current` meanwhile."""
+    link = index_dir / CURRENT
+    if link.exists():
+        return link.resolve()
+    if (index_dir / MANIFEST).exists():
+        return index_dir
+    raise IndexMissingError(str(index_dir))
+
+
+def read_manifest(build_dir: Path) -> Manifest:
+    path = build_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise IndexCorruptError(str(path), "the manifest is missing") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(str(path), f"the manifest is not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise IndexCorruptError(str(path), "the manifest is not a JSON object")
+    manifest = manifest_from_json(data, str(path))
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexCorruptError(
+            str(path),
+            f"it has format version {manifest.format_version}, this code reads {FORMAT_VERSION}",
+        )
+    return manifest
+
+
+def verify_artifacts(build_dir: Path, manifest: Manifest) -> None:
+    """Check every artifact the manifest lists exists and has its recorded sha256."""
+    for rel, expected in sorted(manifest.artifacts.items()):
+        path = build_dir / rel
+        if not path.is_file():
+            raise IndexCorruptError(str(path), "the file is missing")
+        if file_sha256(path) != expected:
+            raise IndexCorruptError(str(path), "its checksum does not match the manifest")
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,132 @@
+"""Choose the sentences an answer quotes, from the sentences of the top passages.
+
+Pure: takes query vectors, sentence vectors and records, returns spans of whole sentences.
+Rules: most relevant first; only sentences close to the best one (`margin`); at most
+`max_quotes` quotes and about `word_budget` words (lead-ins included); no near-duplicates; a
+sentence that points back ("This can occur ...") is quoted together with the sentence before
+it; when the best sentences all come from one article and another article has a nearly as good
+one, that one is quoted too.
+
+Does not check verbatim-ness or render; see `verbatim.py` and `render.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .records import Chunk, Sentence
+
+POINTS_BACK = frozenset("this these it its they their those that such however both another".split())
+
+
+@dataclass(frozen=True)
+class Selection:
+    rows: tuple[int, ...]  # consecutive sentence ids of one chunk
+    score: float
+
+
+@dataclass(frozen=True)
+class QuoteParams:
+    max_quotes: int = 4
+    word_budget: int = 120
+    margin: float = 0.12  # keep sentences scoring within this of the best one
+    other_article_margin: float = 0.08
+    duplicate_cosine: float = 0.92
+    rank_bonus: float = 0.04  # weight of the passage's fused rank, 1/(1+rank)
+
+
+def word_count(text: str | None) -> int:
+    return len(text.split()) if text else 0
+
+
+def points_back(text: str) -> bool:
+    """
+    >>> points_back("This can occur due to trauma."), points_back("Trauma can cause it.")
+    (True, False)
+    """
+    first = text.split(maxsplit=1)[0].strip(",;:").lower() if text.strip() else ""
+    return first in POINTS_BACK
+
+
+def _with_antecedent(row: int, sentences: Sequence[Sentence]) -> tuple[int, ...]:
+    rows = [row]
+    while points_back(sentences[rows[0]].text) and rows[0] > 0 and \
+            sentences[rows[0] - 1].chunk_id == sentences[row].chunk_id:
+        rows.insert(0, rows[0] - 1)
+    return tuple(rows)
+
+
+def score_sentences(query_vecs: np.ndarray, rows: Sequence[int], sentence_vectors: np.ndarray,
+                    sentences: Sequence[Sentence], passage_rank: Mapping[str, int],
+                    rank_bonus: float) -> np.ndarray:
+    cos = (sentence_vectors[list(rows)] @ query_vecs.T).max(axis=1)
+    bonus = np.array([1.0 / (1 + passage_rank[sentences[r].chunk_id]) for r in rows], dtype=np.float32)
+    return cos + rank_bonus * bonus
+
+
+def select_quotes(query_vecs: np.ndarray, candidate_rows: Sequence[int], sentence_vectors: np.ndarray,
+                  sentences: Sequence[Sentence], chunks: Mapping[str, Chunk],
+                  passage_rank: Mapping[str, int], params: QuoteParams = QuoteParams()) -> list[Selection]:
+    if not candidate_rows:
+        return []
+    scores = score_sentences(query_vecs, candidate_rows, sentence_vectors, sentences, passage_rank, params.rank_bonus)
+    order = sorted(range(len(candidate_rows)), key=lambda i: -scores[i])
+    best = float(scores[order[0]])
+    chosen: list[Selection] = []
+    used_rows: set[int] = set()
+    shown_leads: set[str] = set()
+    words = 0
+
+    def cost(rows: tuple[int, ...]) -> int:
+        lead = chunks[sentences[rows[0]].chunk_id].lead_in
+        return sum(word_count(sentences[r].text) for r in rows) + (0 if lead in shown_leads else word_count(lead))
+
+    def duplicate(rows: tuple[int, ...]) -> bool:
+        if used_rows.intersection(rows):
+            return True
+        if not chosen:
+            return False
+        taken = sentence_vectors[sorted(used_rows)]
+        return bool((taken @ sentence_vectors[list(rows)].T).max() >= params.duplicate_cosine)
+
+    def take(rows: tuple[int, ...], score: float) -> None:
+        nonlocal words
+        words += cost(rows)
+        chosen.append(Selection(rows, score))
+        used_rows.update(rows)
+        lead = chunks[sentences[rows[0]].chunk_id].lead_in
+        if lead:
+            shown_leads.add(lead)
+
+    for i in order:
+        score = float(scores[i])
+        if score < best - params.margin or len(chosen) >= params.max_quotes:
+            break
+        rows = _with_antecedent(candidate_rows[i], sentences)
+        if duplicate(rows) or (chosen and words + cost(rows) > params.word_budget):
+            continue
+        take(rows, score)
+
+    articles = {sentences[s.rows[0]].article_id for s in chosen}
+    if len(articles) == 1:
+        for i in order:
+            score = float(scores[i])
+            if score < best - params.other_article_margin:
+                break
+            row = candidate_rows[i]
+            if sentences[row].article_id in articles:
+                continue
+            rows = _with_antecedent(row, sentences)
+            if duplicate(rows):
+                continue
+            while chosen and (len(chosen) >= params.max_quotes or words + cost(rows) > params.word_budget) and len(chosen) > 1:
+                dropped = chosen.pop()
+                used_rows.difference_update(dropped.rows)
+                words -= cost(dropped.rows)
+            if words + cost(rows) <= params.word_budget or len(chosen) <= 1:
+                take(rows, score)
+            break
+    return sorted(chosen, key=lambda s: -s.score)

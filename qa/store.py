@@ -1,0 +1,129 @@
+"""Load one build of the index folder into memory, verifying it first.
+
+Checks, in order: the folder exists, the manifest parses and has this format version, every
+artifact matches its sha256, the vector index holds as many vectors of the model's dimension as
+the manifest says, and (when a corpus folder is given) the corpus has not changed since the
+build. Each failure raises an error that names the file and the fixing command.
+
+Does not load the embedding model; `engine.py` joins the two.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from . import manifest as mf
+from .errors import IndexCorruptError, IndexStaleError, ModelError
+from .records import (
+    Article, Chunk, Sentence, article_from_json, chunk_from_json, sentence_from_json,
+)
+
+
+@dataclass(frozen=True)
+class Store:
+    build_dir: Path
+    manifest: mf.Manifest
+    articles: Mapping[str, Article]
+    chunks: tuple[Chunk, ...]
+    sentences: tuple[Sentence, ...]
+    sentence_vectors: np.ndarray
+    vector_index: Any  # faiss.Index over chunks, row i == chunks[i]
+    bm25: Any  # bm25s.BM25 over chunk context texts, row i == chunks[i]
+    lexicon_text: str
+    disclaimer_template: str
+    chunk_row: Mapping[str, int] = field(default_factory=dict)
+    chunk_sentences: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+def _read_jsonl(path: Path, parse: Callable[[dict], Any]) -> list[Any]:
+    out = []
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if line.strip():
+                    out.append(parse(json.loads(line)))
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise IndexCorruptError(str(path), f"record on line {n} is malformed ({exc})") from exc
+    return out
+
+
+def stale_changes(manifest: mf.Manifest, corpus_dir: Path) -> list[str]:
+    changes = mf.fingerprint_changes(manifest.corpus, mf.corpus_fingerprint(corpus_dir))
+    if manifest.pipeline_version != mf.PIPELINE_VERSION:
+        changes.append(f"built by pipeline {manifest.pipeline_version}, this code is {mf.PIPELINE_VERSION}")
+    return changes
+
+
+def load_store(index_dir: Path, *, model_sha256: str | None = None, dim: int | None = None,
+               corpus_dir: Path | None = None) -> Store:
+    from .lexical import load_bm25
+    from .vectors import read_vector_index
+
+    build = mf.resolve_build(Path(index_dir))
+    manifest = mf.read_manifest(build)
+    mf.verify_artifacts(build, manifest)
+    if model_sha256 is not None and manifest.model_sha256 != model_sha256:
+        raise ModelError(
+            f"The index at {index_dir} was built with model weights {manifest.model_sha256[:12]}… "
+            f"({manifest.model_id}) but weights {model_sha256[:12]}… are loaded. "
+            f"Rebuild the index with `python -m ingest --force`."
+        )
+    if dim is not None and manifest.dim != dim:
+        raise ModelError(f"The index has {manifest.dim}-dimensional vectors but the model makes {dim}. "
+                         "Rebuild the index with `python -m ingest --force`.")
+    if corpus_dir is not None:
+        changes = stale_changes(manifest, Path(corpus_dir))
+        if changes:
+            raise IndexStaleError(changes)
+
+    articles = {a.id: a for a in _read_jsonl(build / mf.ARTICLES, article_from_json)}
+    chunks = tuple(_read_jsonl(build / mf.CHUNKS, chunk_from_json))
+    sentences = tuple(_read_jsonl(build / mf.SENTENCES, sentence_from_json))
+    counts = manifest.counts
+    if (len(articles), len(chunks), len(sentences)) != (counts["articles"], counts["chunks"], counts["sentences"]):
+        raise IndexCorruptError(str(build), "record counts differ from the manifest")
+
+    vec_path = build / mf.SENTENCE_VECTORS
+    try:
+        sentence_vectors = np.load(vec_path, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise IndexCorruptError(str(vec_path), f"cannot be read ({exc})") from exc
+    if sentence_vectors.shape != (len(sentences), manifest.dim):
+        raise IndexCorruptError(str(vec_path), f"shape {sentence_vectors.shape} differs from the manifest")
+
+    faiss_path = build / mf.CHUNK_VECTORS
+    try:
+        vector_index = read_vector_index(faiss_path, expected_count=len(chunks), dim=manifest.dim)
+    except RuntimeError as exc:
+        raise IndexCorruptError(str(faiss_path), f"FAISS cannot read it ({str(exc).splitlines()[0]})") from exc
+    if vector_index.ntotal != len(chunks) or vector_index.d != manifest.dim:
+        raise IndexCorruptError(str(faiss_path), "vector count or dimension differs from the manifest")
+
+    try:
+        bm25 = load_bm25(build / mf.BM25_DIR)
+    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(str(build / mf.BM25_DIR), f"cannot be read ({exc})") from exc
+    if int(bm25.scores["num_docs"]) != len(chunks):
+        raise IndexCorruptError(str(build / mf.BM25_DIR), "document count differs from the manifest")
+
+    disclaimer_path = build / mf.DISCLAIMER
+    if not disclaimer_path.is_file():
+        raise IndexCorruptError(str(disclaimer_path), "the disclaimer is missing")
+    lexicon_path = build / mf.LEXICON
+    by_chunk: dict[str, list[int]] = {}
+    for s in sentences:
+        by_chunk.setdefault(s.chunk_id, []).append(s.id)
+    return Store(
+        build_dir=build, manifest=manifest, articles=articles, chunks=chunks, sentences=sentences,
+        sentence_vectors=np.ascontiguousarray(sentence_vectors, dtype=np.float32),
+        vector_index=vector_index, bm25=bm25,
+        lexicon_text=lexicon_path.read_text(encoding="utf-8") if lexicon_path.is_file() else "",
+        disclaimer_template=disclaimer_path.read_text(encoding="utf-8"),
+        chunk_row={c.id: i for i, c in enumerate(chunks)},
+        chunk_sentences={k: tuple(v) for k, v in by_chunk.items()},
+    )
