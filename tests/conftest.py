@@ -1,0 +1,63 @@
+"""Shared fixtures: the real bundled model, loaded once, and real indexes built from the real corpus."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from qa.embed import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory, embedder) -> Path:
+    """An index of the real corpus, built once per test session. Treat it as read-only."""
+    from ingest import build_index
+
+    index = tmp_path_factory.mktemp("index")
+    build_index(CORPUS, index, quiet=True, embedder_factory=lambda: embedder)
+    return index
+
+
+@pytest.fixture(scope="session")
+def engine(built_index, embedder):
+    from qa.engine import Engine
+    from qa.store import load_store
+
+    return Engine(load_store(built_index, model_sha256=embedder.sha256, dim=embedder.dim), embedder)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest)
+    return dest
+
+
+@pytest.fixture
+def index_copy(tmp_path, built_index) -> Path:
+    """A private copy of the built index that a test may damage."""
+    dest = tmp_path / "index"
+    shutil.copytree(built_index, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture
+def build(embedder):
+    """Build an index with the session's model: build(corpus_dir, index_dir, **kwargs)."""
+    from ingest import build_index
+
+    def run(corpus: Path, index: Path, **kwargs):
+        kwargs.setdefault("embedder_factory", lambda: embedder)
+        return build_index(corpus, index, quiet=True, **kwargs)
+
+    return run

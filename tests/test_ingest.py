@@ -1,0 +1,101 @@
+"""Building the index: idempotence, --force, staleness, broken corpus files, crashes mid-write."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest import CorpusError
+from qa.errors import IndexStaleError
+from qa.manifest import resolve_build
+from qa.store import load_store
+from tests.conftest import ROOT
+
+ARTICLE = "articles/symptom-database-foot-drop.md"
+
+
+def test_rebuild_is_idempotent_and_force_re_embeds(corpus_copy, tmp_path, build, embedder):
+    index = tmp_path / "index"
+    first = build(corpus_copy, index)
+    assert first.status == "built"
+    calls = []
+    second = build(corpus_copy, index, embedder_factory=lambda: calls.append(1) or embedder)
+    assert second.status == "up to date" and calls == [], "an unchanged corpus must not be re-embedded"
+    assert second.build_dir == first.build_dir
+    forced = build(corpus_copy, index, force=True, embedder_factory=lambda: calls.append(1) or embedder)
+    assert forced.status == "built" and calls == [1]
+    assert forced.build_dir != first.build_dir
+    assert resolve_build(index) == forced.build_dir
+    assert forced.manifest.corpus == first.manifest.corpus
+
+
+def test_changed_corpus_file_marks_index_stale_and_rebuild_picks_it_up(corpus_copy, tmp_path, build):
+    index = tmp_path / "index"
+    build(corpus_copy, index)
+    load_store(index, corpus_dir=corpus_copy)  # fresh: loads
+    path = corpus_copy / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8").replace("Toe taps: Sit", "Toe taps:  Sit"), encoding="utf-8")
+    with pytest.raises(IndexStaleError) as err:
+        load_store(index, corpus_dir=corpus_copy)
+    assert ARTICLE in str(err.value) and "python -m ingest" in str(err.value)
+    assert build(corpus_copy, index).status == "built"
+    load_store(index, corpus_dir=corpus_copy)
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"# Title\n\nNo front matter here.\n", "no YAML front matter"),
+    (b"---\npublisher: X\n---\n\nSome text.\n", "no `title`"),
+    (b"---\ntitle: Empty\n---\n\n## Only a heading\n", "body is empty"),
+    (b"---\ntitle: Latin-1\n---\n\nCaf\xe9 au lait.\n", "not UTF-8"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    (b"---\ntitle: [unclosed\n---\n\nText.\n", "not valid YAML"),
+])
+def test_broken_corpus_file_fails_the_run_and_keeps_the_old_index(corpus_copy, tmp_path, build, content, problem):
+    index = tmp_path / "index"
+    good = build(corpus_copy, index)
+    bad = corpus_copy / "articles" / "broken.md"
+    bad.write_bytes(content)
+    with pytest.raises(CorpusError) as err:
+        build(corpus_copy, index, force=True)
+    assert "broken.md" in str(err.value) and problem in str(err.value)
+    assert resolve_build(index) == good.build_dir
+    load_store(index)
+
+
+def test_sentence_missing_from_the_original_capture_is_refused(corpus_copy, tmp_path, build):
+    path = corpus_copy / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8").replace("Foot pain or cramping", "Foot pain or no cramping"),
+                    encoding="utf-8")
+    with pytest.raises(CorpusError, match="not in its original capture"):
+        build(corpus_copy, tmp_path / "index")
+
+
+def test_crash_while_writing_leaves_the_previous_index_live(corpus_copy, tmp_path, build, monkeypatch):
+    index = tmp_path / "index"
+    good = build(corpus_copy, index)
+    before = load_store(index)
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    import qa.vectors  # build.write_artifacts imports the writer from here at call time
+
+    monkeypatch.setattr(qa.vectors, "write_vector_index", explode)
+    with pytest.raises(OSError, match="simulated"):
+        build(corpus_copy, index, force=True)
+    assert resolve_build(index) == good.build_dir
+    after = load_store(index)
+    assert after.manifest == before.manifest
+    assert not list((index / "builds").glob("*.tmp")), "the half-written build was not cleaned up"
+
+
+def test_cli_reports_a_broken_file_with_its_name_and_exit_code(corpus_copy, tmp_path):
+    (corpus_copy / "articles" / "broken.md").write_text("no front matter\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "ingest", "--corpus", str(corpus_copy), "--index", str(tmp_path / "i")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "broken.md" in proc.stderr and "front matter" in proc.stderr
+    assert "Traceback" not in proc.stderr
