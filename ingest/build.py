@@ -183,7 +183,8 @@ def build_index(
         tmp = builds / f"{name}.tmp"
         tmp.mkdir()
         try:
-            index_type = write_artifacts(tmp, records, chunks, sentences, chunk_texts, chunk_vecs, sentence_vecs, corpus_dir)
+            index_type = write_artifacts(tmp, records, chunks, sentences, chunk_texts, sentence_texts,
+                                         chunk_vecs, sentence_vecs, corpus_dir)
             artifacts = {
                 p.relative_to(tmp).as_posix(): mf.file_sha256(p)
                 for p in sorted(tmp.rglob("*")) if p.is_file()
@@ -211,8 +212,8 @@ def _default_embedder():
     return Embedder()
 
 
-def write_artifacts(folder: Path, articles, chunks, sentences, chunk_texts, chunk_vecs, sentence_vecs,
-                    corpus_dir: Path) -> str:
+def write_artifacts(folder: Path, articles, chunks, sentences, chunk_texts, sentence_texts, chunk_vecs,
+                    sentence_vecs, corpus_dir: Path) -> str:
     from qa.lexical import Tokenizer, build_bm25, save_bm25
     from qa.vectors import build_vector_index, write_vector_index
 
@@ -222,7 +223,9 @@ def write_artifacts(folder: Path, articles, chunks, sentences, chunk_texts, chun
     np.save(folder / mf.SENTENCE_VECTORS, sentence_vecs, allow_pickle=False)
     index, index_type = build_vector_index(chunk_vecs, flat_limit=FLAT_LIMIT)
     write_vector_index(index, folder / mf.CHUNK_VECTORS)
-    save_bm25(build_bm25(Tokenizer()(chunk_texts)), folder / mf.BM25_DIR)
+    tokenize = Tokenizer()
+    save_bm25(build_bm25(tokenize(chunk_texts)), folder / mf.BM25_DIR)
+    save_bm25(build_bm25(tokenize(sentence_texts)), folder / mf.SENTENCE_BM25_DIR)
     for name in mf.CORPUS_SIDE_FILES:
         src = corpus_dir / name
         if src.exists():

@@ -25,9 +25,9 @@ from .disclaimer import describe_article, render_disclaimer
 from .embed import Embedder
 from .followup import FollowUpResolver
 from .fusion import rrf
-from .lexical import Tokenizer, bm25_scores
+from .lexical import Tokenizer, bm25_scores, vocabulary_share
 from .lexicon import Lexicon, expansions, parse_lexicon
-from .quotes import QuoteParams, Selection, select_quotes
+from .quotes import QuoteParams, Selection, score_sentences, select_quotes
 from .records import Chunk
 from .render import escape_md, render_markdown, render_text
 from .store import Store, load_store
@@ -46,11 +46,16 @@ class Settings:
     followup: bool = True
     depth: int = 50  # candidates taken from each ranking before fusion
     passages: int = 10  # ranked passages returned with the answer
-    quote_pool: int = 6  # top passages whose sentences may be quoted
+    quote_pool: int = 8  # top passages whose sentences may be quoted
+    scope_pool: int = 4  # top passages whose best sentence decides abstention
     rrf_k: int = 60
-    # Abstain when no candidate sentence reaches this cosine similarity with the question.
-    # Calibrated on eval/questions.jsonl (see README, "Abstention").
-    abstain_below: float = 0.40
+    # Abstain when no candidate sentence reaches `abstain_below` cosine similarity with the
+    # question, or none reaches `abstain_unfamiliar_below` while fewer than `min_known_terms` of
+    # the question's search terms occur anywhere in the articles (a question mostly about things
+    # the articles never mention). Calibrated on eval/questions.jsonl (README, "Abstention").
+    abstain_below: float = 0.38
+    abstain_unfamiliar_below: float = 0.56
+    min_known_terms: float = 0.5
     quotes: QuoteParams = field(default_factory=QuoteParams)
 
 
@@ -73,6 +78,7 @@ class Engine:
         self.tokenize = Tokenizer()
         self.resolver = FollowUpResolver()
         self.chunk_by_id = {c.id: c for c in store.chunks}
+        self.list_items = _list_items(store.chunks)
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
 
     @property
@@ -141,16 +147,17 @@ class Engine:
 
         chunks = self.store.chunks
         passages = tuple(self._passage(chunks[row], score) for row, score in fused[: self.settings.passages])
-        pool = [chunks[row].id for row, _ in fused[: self.settings.quote_pool]]
-        rank = {cid: i for i, cid in enumerate(pool)}
-        rows = [r for cid in pool for r in self.store.chunk_sentences.get(cid, ())]
-        best = float((self.store.sentence_vectors[rows] @ vecs.T).max()) if rows else -1.0
+        rows, ranks = self._candidates([chunks[row].id for row, _ in fused[: self.settings.quote_pool]])
+        cosines = (self.store.sentence_vectors[rows] @ vecs.T).max(axis=1) if rows else np.zeros(0)
+        in_scope = [i for i, r in enumerate(ranks) if r < self.settings.scope_pool]
         query_shown = resolution.query if followup else q
-        if best < self.settings.abstain_below:
+        if not in_scope or self._out_of_scope(float(cosines[in_scope].max()), query_shown):
             return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
                                    passages=passages, followup=followup)
-        selections = select_quotes(vecs, rows, self.store.sentence_vectors, self.store.sentences,
-                                   self.chunk_by_id, rank, self.settings.quotes)
+        lexical = self._sentence_bm25(texts, rows)
+        scores = score_sentences(cosines, lexical, ranks, self.settings.quotes)
+        selections = select_quotes(rows, scores, self.store.sentence_vectors, self.store.sentences,
+                                   self.chunk_by_id, self.settings.quotes)
         quotes, sources = self._cite(selections)
         if not quotes:  # every candidate failed the verbatim gate: say nothing rather than misquote
             return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
@@ -159,6 +166,33 @@ class Engine:
                                    sources=sources, message=None, disclaimer=self.disclaimer)
         return Answer(q, query_shown, "answered", None, quotes, sources, passages, self.disclaimer,
                       markdown, followup, (time.perf_counter() - t0) * 1000)
+
+    def _out_of_scope(self, best_cosine: float, question: str) -> bool:
+        s = self.settings
+        if best_cosine < s.abstain_below:
+            return True
+        known = vocabulary_share(self.store.bm25, self.tokenize([question])[0])
+        return best_cosine < s.abstain_unfamiliar_below and known < s.min_known_terms
+
+    def _candidates(self, pool: Sequence[str]) -> tuple[list[int], list[int]]:
+        """Sentence ids of the pooled passages, and each one's passage rank. A passage that ends
+        in a lead-in ("Surgical options include:") brings its list items along at its rank."""
+        rows, ranks, seen = [], [], set()
+        for rank, cid in enumerate(pool):
+            for member in [cid, *self.list_items.get(cid, ())]:
+                if member in seen:
+                    continue
+                seen.add(member)
+                for r in self.store.chunk_sentences.get(member, ()):
+                    rows.append(r)
+                    ranks.append(rank)
+        return rows, ranks
+
+    def _sentence_bm25(self, texts: Sequence[str], rows: Sequence[int]) -> np.ndarray:
+        if not self.settings.bm25:
+            return np.zeros(len(rows))
+        per_query = [bm25_scores(self.store.sentence_bm25, tokens)[rows] for tokens in self.tokenize(texts)]
+        return np.max(per_query, axis=0)
 
     def text(self, answer: Answer) -> str:
         return render_text(query=answer.query, followup=answer.followup, quotes=answer.quotes,
@@ -201,6 +235,16 @@ class Engine:
             quotes.append(Quote(sources[key].number, text, chunk.lead_in, article.id, article.title,
                                 chunk.section, chunk.id, first.start, last.end, sel.score, refs))
         return tuple(quotes), tuple(sources.values())
+
+
+def _list_items(chunks: Sequence[Chunk]) -> dict[str, list[str]]:
+    """chunk id -> ids of the list items whose lead-in is that chunk's closing line."""
+    by_end = {(c.article_id, c.end): c.id for c in chunks}
+    items: dict[str, list[str]] = {}
+    for c in chunks:
+        if c.lead_in_end is not None and (c.article_id, c.lead_in_end) in by_end:
+            items.setdefault(by_end[(c.article_id, c.lead_in_end)], []).append(c.id)
+    return items
 
 
 def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = None,

@@ -22,9 +22,9 @@ CONTEXT_WORDS_MAX = 12  # keep the carried topic short so the new question still
 
 
 def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    return frozenset(STOPWORDS_EN) | {"what", "how", "why", "when", "which", "who", "does", "do", "can", "should", "would", "could", "is", "are", "about"}
+    return frozenset(STOPWORDS_EN_PLUS) | {"what", "how", "why", "when", "which", "who", "does", "do", "can", "should", "would", "could", "is", "are", "about"}
 
 
 @dataclass(frozen=True)

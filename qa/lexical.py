@@ -26,7 +26,7 @@ class Tokenizer:
         import bm25s
 
         return bm25s.tokenize(
-            list(texts), stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
+            list(texts), stopwords="en_plus", stemmer=self._stemmer, return_ids=False, show_progress=False
         )
 
 
@@ -54,3 +54,11 @@ def bm25_scores(retriever, query_tokens: Sequence[str]) -> np.ndarray:
     if not ids:
         return np.zeros(int(retriever.scores["num_docs"]), dtype=np.float32)
     return np.asarray(retriever.get_scores_from_ids(ids), dtype=np.float32)
+
+
+def vocabulary_share(retriever, query_tokens: Sequence[str]) -> float:
+    """Share of the distinct query terms that occur anywhere in the indexed text (1.0 for none)."""
+    terms = set(query_tokens)
+    if not terms:
+        return 1.0
+    return sum(t in retriever.vocab_dict for t in terms) / len(terms)

@@ -21,7 +21,7 @@ from .errors import IndexCorruptError, IndexMissingError
 
 FORMAT_VERSION = 1
 # Bump when chunking, context text or tokenisation change: an index built by other code is stale.
-PIPELINE_VERSION = "2026-11-21.1"
+PIPELINE_VERSION = "2026-11-21.3"
 
 MANIFEST = "manifest.json"
 CURRENT = "current"
@@ -32,6 +32,7 @@ ARTICLES = "articles.jsonl"
 CHUNKS = "chunks.jsonl"
 SENTENCES = "sentences.jsonl"
 BM25_DIR = "bm25"
+SENTENCE_BM25_DIR = "bm25_sentences"
 LEXICON = "lexicon.yaml"
 DISCLAIMER = "disclaimer.md"
 

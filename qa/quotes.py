@@ -32,10 +32,11 @@ class Selection:
 class QuoteParams:
     max_quotes: int = 4
     word_budget: int = 120
-    margin: float = 0.12  # keep sentences scoring within this of the best one
+    margin: float = 0.30  # keep sentences scoring within this of the best one
     other_article_margin: float = 0.08
     duplicate_cosine: float = 0.92
-    rank_bonus: float = 0.04  # weight of the passage's fused rank, 1/(1+rank)
+    rank_bonus: float = 0.15  # weight of the passage's fused rank, 1/(1+rank)
+    lexical_weight: float = 0.30  # weight of the sentence's BM25 score, scaled to the best candidate
 
 
 def word_count(text: str | None) -> int:
@@ -59,20 +60,34 @@ def _with_antecedent(row: int, sentences: Sequence[Sentence]) -> tuple[int, ...]
     return tuple(rows)
 
 
-def score_sentences(query_vecs: np.ndarray, rows: Sequence[int], sentence_vectors: np.ndarray,
-                    sentences: Sequence[Sentence], passage_rank: Mapping[str, int],
-                    rank_bonus: float) -> np.ndarray:
-    cos = (sentence_vectors[list(rows)] @ query_vecs.T).max(axis=1)
-    bonus = np.array([1.0 / (1 + passage_rank[sentences[r].chunk_id]) for r in rows], dtype=np.float32)
-    return cos + rank_bonus * bonus
+def is_lead_in(text: str) -> bool:
+    """A line that only introduces a list ("Surgical options include:") never stands alone."""
+    return text.rstrip().endswith(":")
 
 
-def select_quotes(query_vecs: np.ndarray, candidate_rows: Sequence[int], sentence_vectors: np.ndarray,
+def score_sentences(cosines: np.ndarray, lexical: np.ndarray, ranks: Sequence[int],
+                    params: QuoteParams) -> np.ndarray:
+    """Relevance of candidate sentences: cosine similarity with the question, plus the sentence's
+    BM25 score scaled to the best candidate, plus a little for the passage's fused rank.
+
+    >>> score_sentences(np.array([0.5, 0.5]), np.array([2.0, 0.0]), [0, 3], QuoteParams(rank_bonus=0.0))
+    array([0.65, 0.5 ])
+    """
+    top = float(lexical.max()) if len(lexical) else 0.0
+    lex = lexical / top if top > 0 else np.zeros_like(cosines)
+    prior = np.array([1.0 / (1 + r) for r in ranks], dtype=np.float64)
+    return cosines + params.lexical_weight * lex + params.rank_bonus * prior
+
+
+def select_quotes(candidate_rows: Sequence[int], scores: np.ndarray, sentence_vectors: np.ndarray,
                   sentences: Sequence[Sentence], chunks: Mapping[str, Chunk],
-                  passage_rank: Mapping[str, int], params: QuoteParams = QuoteParams()) -> list[Selection]:
+                  params: QuoteParams = QuoteParams()) -> list[Selection]:
+    """Pick quotes from candidates (sentence ids) given their `scores` (see `score_sentences`)."""
+    keep = [i for i, r in enumerate(candidate_rows) if not is_lead_in(sentences[r].text)]
+    candidate_rows = [candidate_rows[i] for i in keep]
+    scores = np.asarray(scores)[keep]
     if not candidate_rows:
         return []
-    scores = score_sentences(query_vecs, candidate_rows, sentence_vectors, sentences, passage_rank, params.rank_bonus)
     order = sorted(range(len(candidate_rows)), key=lambda i: -scores[i])
     best = float(scores[order[0]])
     chosen: list[Selection] = []

@@ -34,6 +34,7 @@ class Store:
     sentence_vectors: np.ndarray
     vector_index: Any  # faiss.Index over chunks, row i == chunks[i]
     bm25: Any  # bm25s.BM25 over chunk context texts, row i == chunks[i]
+    sentence_bm25: Any  # bm25s.BM25 over sentence context texts, row i == sentences[i]
     lexicon_text: str
     disclaimer_template: str
     chunk_row: Mapping[str, int] = field(default_factory=dict)
@@ -59,9 +60,20 @@ def stale_changes(manifest: mf.Manifest, corpus_dir: Path) -> list[str]:
     return changes
 
 
+def _bm25(folder: Path, expected_docs: int):
+    from .lexical import load_bm25
+
+    try:
+        bm25 = load_bm25(folder)
+    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(str(folder), f"cannot be read ({exc})") from exc
+    if int(bm25.scores["num_docs"]) != expected_docs:
+        raise IndexCorruptError(str(folder), "document count differs from the manifest")
+    return bm25
+
+
 def load_store(index_dir: Path, *, model_sha256: str | None = None, dim: int | None = None,
                corpus_dir: Path | None = None) -> Store:
-    from .lexical import load_bm25
     from .vectors import read_vector_index
 
     build = mf.resolve_build(Path(index_dir))
@@ -104,12 +116,8 @@ def load_store(index_dir: Path, *, model_sha256: str | None = None, dim: int | N
     if vector_index.ntotal != len(chunks) or vector_index.d != manifest.dim:
         raise IndexCorruptError(str(faiss_path), "vector count or dimension differs from the manifest")
 
-    try:
-        bm25 = load_bm25(build / mf.BM25_DIR)
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(str(build / mf.BM25_DIR), f"cannot be read ({exc})") from exc
-    if int(bm25.scores["num_docs"]) != len(chunks):
-        raise IndexCorruptError(str(build / mf.BM25_DIR), "document count differs from the manifest")
+    bm25 = _bm25(build / mf.BM25_DIR, len(chunks))
+    sentence_bm25 = _bm25(build / mf.SENTENCE_BM25_DIR, len(sentences))
 
     disclaimer_path = build / mf.DISCLAIMER
     if not disclaimer_path.is_file():
@@ -121,7 +129,7 @@ def load_store(index_dir: Path, *, model_sha256: str | None = None, dim: int | N
     return Store(
         build_dir=build, manifest=manifest, articles=articles, chunks=chunks, sentences=sentences,
         sentence_vectors=np.ascontiguousarray(sentence_vectors, dtype=np.float32),
-        vector_index=vector_index, bm25=bm25,
+        vector_index=vector_index, bm25=bm25, sentence_bm25=sentence_bm25,
         lexicon_text=lexicon_path.read_text(encoding="utf-8") if lexicon_path.is_file() else "",
         disclaimer_template=disclaimer_path.read_text(encoding="utf-8"),
         chunk_row={c.id: i for i, c in enumerate(chunks)},

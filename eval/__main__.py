@@ -1,0 +1,56 @@
+"""`python -m eval [--questions FILE] [--index DIR] [--json] [--run-out FILE] [--report FILE]`"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_QUESTIONS = Path(__file__).with_name("questions.jsonl")
+
+
+def evaluate(engine, questions, *, progress: bool = False):
+    """(metrics per configuration, shipped outcomes, qrels) for a loaded engine and question list."""
+    from .metrics import qrels_for, score
+    from .run import SHIPPED, run_configs
+
+    qrels = qrels_for(questions, {c.id: c.text for c in engine.store.chunks})
+    runs = run_configs(engine, questions, progress=progress)
+    return {name: score(questions, outcomes, qrels) for name, outcomes in runs.items()}, runs[SHIPPED], qrels
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval", description="Score retrieval and answers on a question set.")
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--index", type=Path, default=Path("index"))
+    parser.add_argument("--json", action="store_true", help="print the metrics as JSON instead of a table")
+    parser.add_argument("--run-out", type=Path, help="write one JSON line per question (shipped configuration)")
+    parser.add_argument("--report", type=Path, help="write a Markdown report (and a PNG chart beside it)")
+    args = parser.parse_args(argv)
+
+    import qa
+    from .questions import load_questions
+    from .report import table, write_report, write_run
+
+    try:
+        questions = load_questions(args.questions)
+        engine = qa.load(args.index)
+    except (ValueError, OSError, qa.QuoteQAError) as exc:
+        print(f"eval failed: {exc}", file=sys.stderr)
+        return 1
+    results, shipped, _ = evaluate(engine, questions, progress=sys.stderr.isatty())
+    if args.run_out:
+        write_run(args.run_out, shipped)
+    if args.report:
+        write_report(args.report, results, questions, shipped, engine.manifest.digest)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"{len(questions)} questions, index build {engine.manifest.digest}\n")
+        print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
