@@ -25,7 +25,7 @@ from .disclaimer import describe_article, render_disclaimer
 from .embed import Embedder
 from .followup import FollowUpResolver
 from .fusion import rrf
-from .lexical import Tokenizer, bm25_scores, vocabulary_share
+from .lexical import Tokenizer, bm25_attainable, bm25_scores, vocabulary_share
 from .lexicon import Lexicon, expansions, parse_lexicon
 from .quotes import QuoteParams, Selection, score_sentences, select_quotes
 from .records import Chunk
@@ -189,9 +189,15 @@ class Engine:
         return rows, ranks
 
     def _sentence_bm25(self, texts: Sequence[str], rows: Sequence[int]) -> np.ndarray:
+        """Each query's sentence BM25 on a 0-1 scale (see `bm25_attainable`), best over queries, so
+        a follow-up's own words ("off the shelf") count as much as the carried topic's."""
         if not self.settings.bm25:
             return np.zeros(len(rows))
-        per_query = [bm25_scores(self.store.sentence_bm25, tokens)[rows] for tokens in self.tokenize(texts)]
+        per_query = []
+        for tokens in self.tokenize(texts):
+            scores = bm25_scores(self.store.sentence_bm25, tokens)[rows]
+            top = bm25_attainable(self.store.sentence_bm25, tokens)
+            per_query.append(scores / top if top > 0 else scores)
         return np.max(per_query, axis=0)
 
     def text(self, answer: Answer) -> str:

@@ -36,7 +36,7 @@ class QuoteParams:
     other_article_margin: float = 0.08
     duplicate_cosine: float = 0.92
     rank_bonus: float = 0.15  # weight of the passage's fused rank, 1/(1+rank)
-    lexical_weight: float = 0.30  # weight of the sentence's BM25 score, scaled to the best candidate
+    lexical_weight: float = 0.30  # weight of the sentence's BM25 score on a 0-1 scale
 
 
 def word_count(text: str | None) -> int:
@@ -68,15 +68,13 @@ def is_lead_in(text: str) -> bool:
 def score_sentences(cosines: np.ndarray, lexical: np.ndarray, ranks: Sequence[int],
                     params: QuoteParams) -> np.ndarray:
     """Relevance of candidate sentences: cosine similarity with the question, plus the sentence's
-    BM25 score scaled to the best candidate, plus a little for the passage's fused rank.
+    lexical score (BM25 on a 0-1 scale), plus a little for the passage's fused rank.
 
-    >>> score_sentences(np.array([0.5, 0.5]), np.array([2.0, 0.0]), [0, 3], QuoteParams(rank_bonus=0.0))
-    array([0.65, 0.5 ])
+    >>> score_sentences(np.array([0.5, 0.5]), np.array([1.0, 0.0]), [0, 3], QuoteParams(rank_bonus=0.0))
+    array([0.8, 0.5])
     """
-    top = float(lexical.max()) if len(lexical) else 0.0
-    lex = lexical / top if top > 0 else np.zeros_like(cosines)
     prior = np.array([1.0 / (1 + r) for r in ranks], dtype=np.float64)
-    return cosines + params.lexical_weight * lex + params.rank_bonus * prior
+    return cosines + params.lexical_weight * np.asarray(lexical) + params.rank_bonus * prior
 
 
 def select_quotes(candidate_rows: Sequence[int], scores: np.ndarray, sentence_vectors: np.ndarray,
@@ -116,11 +114,28 @@ def select_quotes(candidate_rows: Sequence[int], scores: np.ndarray, sentence_ve
         if lead:
             shown_leads.add(lead)
 
+    def extend(rows: tuple[int, ...]) -> bool:
+        """A sentence continuing an already chosen quote ("It can be ...") joins that quote."""
+        nonlocal words
+        for k, sel in enumerate(chosen):
+            if set(rows) & set(sel.rows) and rows[-1] not in sel.rows:
+                merged = tuple(sorted(set(sel.rows) | set(rows)))
+                added = sum(word_count(sentences[r].text) for r in merged if r not in sel.rows)
+                if merged != tuple(range(merged[0], merged[-1] + 1)) or words + added > params.word_budget:
+                    return False
+                chosen[k] = Selection(merged, sel.score)
+                used_rows.update(merged)
+                words += added
+                return True
+        return False
+
     for i in order:
         score = float(scores[i])
-        if score < best - params.margin or len(chosen) >= params.max_quotes:
+        if score < best - params.margin:
             break
         rows = _with_antecedent(candidate_rows[i], sentences)
+        if extend(rows) or len(chosen) >= params.max_quotes:
+            continue
         if duplicate(rows) or (chosen and words + cost(rows) > params.word_budget):
             continue
         take(rows, score)
@@ -144,4 +159,24 @@ def select_quotes(candidate_rows: Sequence[int], scores: np.ndarray, sentence_ve
             if words + cost(rows) <= params.word_budget or len(chosen) <= 1:
                 take(rows, score)
             break
-    return sorted(chosen, key=lambda s: -s.score)
+    ranked = sorted(chosen, key=lambda s: -s.score)
+    return group_list_items(ranked, lambda sel: chunks[sentences[sel.rows[0]].chunk_id].lead_in)
+
+
+def group_list_items(ranked: Sequence[Selection], lead_in_of) -> list[Selection]:
+    """Keep best-first order, but pull items of the same list up behind their best sibling so
+    their lead-in is shown once.
+
+    >>> s = [Selection((1,), .9), Selection((2,), .8), Selection((3,), .7)]
+    >>> [x.rows for x in group_list_items(s, lambda x: "L" if x.rows[0] != 2 else None)]
+    [(1,), (3,), (2,)]
+    """
+    out: list[Selection] = []
+    for sel in ranked:
+        if sel in out:
+            continue
+        out.append(sel)
+        lead = lead_in_of(sel)
+        if lead:
+            out.extend(o for o in ranked if o not in out and lead_in_of(o) == lead)
+    return out

@@ -1,0 +1,163 @@
+"""End to end on the real corpus: what a clinician asking questions would check."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from qa import MAX_QUESTION_CHARS
+from qa.render import escape_md
+from qa.verbatim import normalise
+from tests.conftest import CORPUS, ROOT
+
+
+def assert_well_formed(answer, engine):
+    """Every answer: ends with the disclaimer; every quote is the article's own words."""
+    assert answer.disclaimer == engine.disclaimer
+    assert answer.markdown.rstrip().endswith(f"*{escape_md(answer.disclaimer)}*")
+    for q in answer.quotes:
+        article = engine.store.articles[q.article_id]
+        assert article.text[q.start:q.end] == q.text
+        assert normalise(q.text) in normalise(article.text)
+        if q.lead_in:
+            assert normalise(q.lead_in) in normalise(article.text)
+        assert "[^" not in q.text
+
+
+@pytest.mark.parametrize("question, expected_start", [
+    ("What brace is used for foot drop?", "A brace called an ankle-foot orthosis (AFO)"),
+    ("Which electrodiagnostic tests should be ordered for foot drop?", "Nerve conduction studies and electromyography"),
+    ("How is CIDP-related foot drop treated?", "In chronic inflammatory demyelinating polyneuropathy (CIDP)"),
+    ("Does FES help foot drop?", "FES can be beneficial for some patients with foot drop"),
+    ("Can foot drop resolve on its own?", "In some cases, foot drop may resolve on its own"),
+])
+def test_known_questions_quote_the_expected_sentence_first(engine, question, expected_start):
+    answer = engine.ask(question)
+    assert answer.status == "answered"
+    assert answer.quotes[0].text.startswith(expected_start), [q.text for q in answer.quotes]
+    assert_well_formed(answer, engine)
+
+
+def test_answer_cites_sources_with_the_articles_own_reference(engine):
+    answer = engine.ask("Is an AFO the cornerstone of management?")
+    q = next(q for q in answer.quotes if q.text.startswith("An ankle-foot orthosis (AFO) is the cornerstone"))
+    source = next(s for s in answer.sources if s.number == q.number)
+    assert source.publisher == "Dr.Oracle" and source.last_updated == "2025-10-31"
+    assert source.review_status and "pending" in source.review_status.lower()
+    assert source.section[-1] == "Orthotic Support"
+    assert [(r.label, r.entry) for r in source.references][0][1].startswith("Foot drop: where, why and what to do?")
+    assert f"\\[{q.number}\\]" in answer.markdown
+    assert "Practical neurology, 2008" in answer.markdown
+
+
+def test_unlisted_reference_numbers_are_cited_as_not_listed(engine):
+    answer = engine.ask("Does functional electrical stimulation help foot drop?")
+    refs = [r for q in answer.quotes for r in q.references]
+    assert any(r.label == "4" and r.entry is None for r in refs)
+    assert "not listed in the article's reference list" in answer.markdown
+
+
+def test_list_items_come_with_their_lead_in(engine):
+    answer = engine.ask("What surgical options are there for foot drop?")
+    items = [q for q in answer.quotes if q.lead_in == "Surgical options include:"]
+    assert items, [q.text for q in answer.quotes]
+    assert answer.markdown.count("Surgical options include:") == 1  # shared lead-in shown once
+
+
+def test_both_articles_are_quoted_when_both_support_the_point(engine):
+    answer = engine.ask("What brace is used for foot drop?")
+    assert {q.article_id for q in answer.quotes} == set(engine.store.articles)
+
+
+def test_quotes_stay_within_the_word_budget(engine):
+    for question in ["What causes foot drop?", "How is foot drop managed?", "What are the symptoms?"]:
+        answer = engine.ask(question)
+        words = sum(len(q.text.split()) + len((q.lead_in or "").split()) for q in answer.quotes)
+        assert 1 <= len(answer.quotes) <= 4 and words <= 120 + 40, (question, words)
+
+
+@pytest.mark.parametrize("history, question, expected", [
+    (["What brace is used for foot drop?"], "Can it be bought off the shelf?", "purchased off-the-shelf"),
+    (["What causes foot drop?"], "What about after a stroke?", "stroke"),
+    (["How is foot drop from peroneal nerve compression managed?"], "Do most patients recover?",
+     "Most patients improve when the compression factor is removed"),
+])
+def test_followups_resolve_against_the_conversation(engine, history, question, expected):
+    answer = engine.ask(question, history)
+    assert answer.followup and answer.query != question
+    assert "Searched for:" in answer.markdown
+    assert any(expected in q.text for q in answer.quotes), [q.text for q in answer.quotes]
+    assert_well_formed(answer, engine)
+
+
+@pytest.mark.parametrize("question", [
+    "What is the capital of France?", "What are the side effects of metformin?",
+    "How should atrial fibrillation be anticoagulated?", "Quelle est la capitale de l'Allemagne ?",
+])
+def test_off_topic_questions_abstain_and_say_what_is_covered(engine, question):
+    answer = engine.ask(question)
+    assert answer.status == "abstained" and not answer.quotes
+    assert "do not answer this question" in answer.markdown
+    for article in engine.store.articles.values():
+        assert article.title in answer.markdown.replace("\\", "")
+    assert_well_formed(answer, engine)
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "\x00\x01"])
+def test_empty_question_prompts_for_one(engine, question):
+    answer = engine.ask(question)
+    assert answer.status == "invalid" and "Please type a question" in answer.markdown
+    assert_well_formed(answer, engine)
+
+
+def test_too_long_question_is_refused_clearly(engine):
+    answer = engine.ask("foot drop " * 200)
+    assert answer.status == "invalid" and f"{MAX_QUESTION_CHARS:,}" in answer.markdown
+    assert_well_formed(answer, engine)
+    ok = engine.ask("a" * (MAX_QUESTION_CHARS - 1))
+    assert ok.status in ("answered", "abstained")
+
+
+def test_html_and_markdown_in_the_question_stay_inert(engine):
+    answer = engine.ask("<script>alert(1)</script> What about <img src=x onerror=alert(1)>?", ["What causes foot drop?"])
+    assert "<script" not in answer.markdown and "<img" not in answer.markdown
+    assert_well_formed(answer, engine)
+
+
+def test_concurrent_asks_equal_sequential_ones(engine):
+    questions = ["What brace is used for foot drop?", "How is CIDP treated?", "What is the capital of France?",
+                 "What imaging is needed?", "Can foot drop resolve on its own?"] * 4
+    sequential = [engine.ask(q).markdown for q in questions]
+    with ThreadPoolExecutor(8) as pool:
+        parallel = list(pool.map(lambda q: engine.ask(q).markdown, questions))
+    assert parallel == sequential
+
+
+def test_disclaimer_names_the_indexed_articles_and_is_not_the_sites_wording(engine):
+    d = engine.disclaimer
+    assert "healthcare professionals" in d and "clinical judgement" in d
+    assert "2 indexed article" in d and "2025-10-31" in d
+    assert "not evidence" in d
+    assert "Dr.Oracle assumes no liability" not in d
+
+
+def test_cli_text_and_json(built_index):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "qa", "--index", str(built_index), *a],
+                                    cwd=ROOT, capture_output=True, text=True, timeout=120)
+    text = run("What brace is used for foot drop?")
+    assert text.returncode == 0 and "ankle-foot orthosis" in text.stdout and "For healthcare professionals" in text.stdout
+    js = run("--json", "--history", "What brace is used for foot drop?", "Can it be bought off the shelf?")
+    data = json.loads(js.stdout)
+    assert set(data) >= {"question", "query", "quotes", "passages", "abstained", "disclaimer", "markdown"}
+    assert data["query"] != data["question"] and len(data["passages"]) == 10
+    assert {"text", "article_title", "section", "chunk_id", "start", "end", "score", "references"} <= set(data["quotes"][0])
+
+
+def test_cli_reports_a_missing_index_with_the_fix(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "qa", "--index", str(tmp_path / "none"), "hi"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "python -m ingest" in proc.stderr and "Traceback" not in proc.stderr
