@@ -114,6 +114,6 @@ def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
         author_affiliation=meta.get("author_affiliation"), last_updated=meta.get("last_updated"),
         review_status=meta.get("review_status"), url=meta.get("url"),
         references=dict(parsed.references), site_disclaimer=meta.get("site_disclaimer"),
-        source_file=parsed.path.name, text=text,
+        source_file=parsed.path.name, text=text, examples=tuple(meta.get("examples") or ()),
     )
     return ChunkedArticle(article, tuple(chunks), tuple(sentences))

@@ -148,6 +148,9 @@ def parse_file(path: Path) -> ParsedArticle:
     for name in OPTIONAL_FIELDS:
         if meta.get(name) is not None and not isinstance(meta[name], (str, int, float)):
             raise CorpusError(path, f"`{name}` must be a single text value")
+    examples = meta.get("examples") or []
+    if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
+        raise CorpusError(path, "`examples` must be a list of questions")
     references = meta.get("references") or {}
     if not isinstance(references, dict) or not all(isinstance(v, str) for v in references.values()):
         raise CorpusError(path, "`references` must map each reference number to its entry text")
@@ -159,6 +162,7 @@ def parse_file(path: Path) -> ParsedArticle:
         raise CorpusError(path, "the article body is empty (no paragraphs or list items)")
     clean_meta = {k: (str(meta[k]).strip() if meta.get(k) is not None else None) for k in OPTIONAL_FIELDS}
     clean_meta["title"] = title.strip()
+    clean_meta["examples"] = tuple(" ".join(e.split()) for e in examples)
     return ParsedArticle(
         id=_article_id(path),
         path=path,

@@ -56,7 +56,7 @@ class Passage:
 class Answer:
     question: str
     query: str  # the resolved search query ("Searched for: ...")
-    status: str  # "answered", "abstained" or "invalid" (empty or too long)
+    status: str  # "answered", "abstained", "invalid" (empty or too long) or "error"
     message: str | None  # what to tell the user when there are no quotes
     quotes: tuple[Quote, ...]
     sources: tuple[Source, ...]

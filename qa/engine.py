@@ -25,7 +25,7 @@ from .disclaimer import describe_article, render_disclaimer
 from .embed import Embedder
 from .followup import FollowUpResolver
 from .fusion import rrf
-from .lexical import Tokenizer, bm25_attainable, bm25_scores, vocabulary_share
+from .lexical import Tokenizer, Vocabulary, bm25_attainable, bm25_scores
 from .lexicon import Lexicon, expansions, parse_lexicon
 from .quotes import QuoteParams, Selection, score_sentences, select_quotes
 from .records import Chunk
@@ -79,6 +79,7 @@ class Engine:
         self.resolver = FollowUpResolver()
         self.chunk_by_id = {c.id: c for c in store.chunks}
         self.list_items = _list_items(store.chunks)
+        self.vocabulary = Vocabulary(store.bm25.vocab_dict)
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
 
     @property
@@ -137,7 +138,7 @@ class Engine:
         hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in list(history)[-MAX_HISTORY:] if isinstance(h, str)]
         hist = [h for h in hist if h]
 
-        resolution = self.resolver.resolve(q, hist) if self.settings.followup else None
+        resolution = self.resolver.resolve(q, hist, self._known_word) if self.settings.followup else None
         followup = bool(resolution and resolution.followup)
         queries = [q] + ([resolution.query] if followup else [])
         texts = [self._search_text(t) for t in queries]
@@ -151,7 +152,8 @@ class Engine:
         cosines = (self.store.sentence_vectors[rows] @ vecs.T).max(axis=1) if rows else np.zeros(0)
         in_scope = [i for i, r in enumerate(ranks) if r < self.settings.scope_pool]
         query_shown = resolution.query if followup else q
-        if not in_scope or self._out_of_scope(float(cosines[in_scope].max()), query_shown):
+        if not in_scope or self._out_of_scope(float(cosines[in_scope].max()), q) or \
+                (followup and self._new_unknown_topic(texts[0])):
             return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
                                    passages=passages, followup=followup)
         lexical = self._sentence_bm25(texts, rows)
@@ -167,12 +169,25 @@ class Engine:
         return Answer(q, query_shown, "answered", None, quotes, sources, passages, self.disclaimer,
                       markdown, followup, (time.perf_counter() - t0) * 1000)
 
+    def _known_word(self, word: str) -> bool:
+        tokens = self.tokenize([word])[0]
+        return bool(tokens) and all(map(self.vocabulary.knows, tokens))
+
     def _out_of_scope(self, best_cosine: float, question: str) -> bool:
+        """`question` is the user's own words: a follow-up's carried topic must not make an
+        unrelated question ("And what dose of amoxicillin?") look familiar."""
         s = self.settings
         if best_cosine < s.abstain_below:
             return True
-        known = vocabulary_share(self.store.bm25, self.tokenize([question])[0])
+        known = self.vocabulary.share(self.tokenize([question])[0])
         return best_cosine < s.abstain_unfamiliar_below and known < s.min_known_terms
+
+    def _new_unknown_topic(self, literal_search: str) -> bool:
+        """A follow-up none of whose own words (lexicon included) the articles use ("What about
+        migraine?") asks about something new that they do not cover: the carried topic must not
+        answer for it."""
+        stems = self.tokenize([literal_search])[0]
+        return bool(stems) and self.vocabulary.share(stems) == 0.0
 
     def _candidates(self, pool: Sequence[str]) -> tuple[list[int], list[int]]:
         """Sentence ids of the pooled passages, and each one's passage rank. A passage that ends
@@ -199,6 +214,11 @@ class Engine:
             top = bm25_attainable(self.store.sentence_bm25, tokens)
             per_query.append(scores / top if top > 0 else scores)
         return np.max(per_query, axis=0)
+
+    def error_answer(self, question: str, message: str) -> Answer:
+        """An answer for a failure outside the engine's control: the message, and the disclaimer."""
+        return self._no_quotes(clean_question(question if isinstance(question, str) else "")[:200], "", "error",
+                               message, time.perf_counter())
 
     def text(self, answer: Answer) -> str:
         return render_text(query=answer.query, followup=answer.followup, quotes=answer.quotes,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
 POINTERS = frozenset(
@@ -37,13 +37,16 @@ def content_words(text: str, stop: frozenset[str]) -> list[str]:
     return [w for w in WORD.findall(text) if w.lower() not in stop and len(w) > 1]
 
 
-def needs_context(question: str, stop: frozenset[str]) -> bool:
+def needs_context(question: str, stop: frozenset[str], known: Callable[[str], bool] = lambda w: True) -> bool:
+    """Points back, opens like a follow-up, or is short and uses a word the articles know (a short
+    question about something they never mention, "What is the capital of France?", is a new topic)."""
     lowered = question.strip().lower()
     words = [w.lower() for w in WORD.findall(lowered)]
+    content = content_words(question, stop)
     return (
         any(w in POINTERS for w in words)
         or lowered.startswith(OPENERS)
-        or len(content_words(question, stop)) <= 2
+        or (len(content) <= 2 and any(known(w) for w in content))
     )
 
 
@@ -64,8 +67,9 @@ class FollowUpResolver:
                 out.append(w)
         return list(reversed(out[:CONTEXT_WORDS_MAX]))
 
-    def resolve(self, question: str, history: Sequence[str]) -> Resolution:
-        if not history or not needs_context(question, self._stop):
+    def resolve(self, question: str, history: Sequence[str], known: Callable[[str], bool] = lambda w: True) -> Resolution:
+        """`known(word)` says whether the articles use a word (default: assume they do)."""
+        if not history or not needs_context(question, self._stop, known):
             return Resolution(question, False)
         present = {w.lower() for w in WORD.findall(question)}
         carried = [w for w in self.topic(history) if w.lower() not in present]

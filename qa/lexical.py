@@ -6,6 +6,7 @@ Does not fuse or rank across methods; see `fusion.py`.
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 from typing import Sequence
 
@@ -56,12 +57,33 @@ def bm25_scores(retriever, query_tokens: Sequence[str]) -> np.ndarray:
     return np.asarray(retriever.get_scores_from_ids(ids), dtype=np.float32)
 
 
-def vocabulary_share(retriever, query_tokens: Sequence[str]) -> float:
-    """Share of the distinct query terms that occur anywhere in the indexed text (1.0 for none)."""
-    terms = set(query_tokens)
-    if not terms:
-        return 1.0
-    return sum(t in retriever.vocab_dict for t in terms) / len(terms)
+class Vocabulary:
+    """Which stemmed terms the indexed text uses. A stem also counts as known when a longer
+    indexed stem starts with it: Snowball stems "recover" to `recov` but "recovery" to `recoveri`.
+
+    >>> v = Vocabulary(["recoveri", "diagnost", "foot"])
+    >>> v.knows("recov"), v.knows("diagnos"), v.knows("foo"), v.knows("migrain")
+    (True, True, False, False)
+    """
+
+    MIN_PREFIX = 4
+
+    def __init__(self, terms) -> None:
+        self._terms = sorted(terms)
+        self._set = frozenset(self._terms)
+
+    def knows(self, stem: str) -> bool:
+        if stem in self._set:
+            return True
+        if len(stem) < self.MIN_PREFIX:
+            return False
+        i = bisect.bisect_left(self._terms, stem)
+        return i < len(self._terms) and self._terms[i].startswith(stem)
+
+    def share(self, stems: Sequence[str]) -> float:
+        """Share of the distinct stems that are known (1.0 when there are none)."""
+        distinct = set(stems)
+        return sum(map(self.knows, distinct)) / len(distinct) if distinct else 1.0
 
 
 def bm25_attainable(retriever, query_tokens: Sequence[str]) -> float:

@@ -21,7 +21,7 @@ from .errors import IndexCorruptError, IndexMissingError
 
 FORMAT_VERSION = 1
 # Bump when chunking, context text or tokenisation change: an index built by other code is stale.
-PIPELINE_VERSION = "2026-11-21.3"
+PIPELINE_VERSION = "2026-11-21.4"
 
 MANIFEST = "manifest.json"
 CURRENT = "current"

@@ -29,6 +29,7 @@ class Article:
     site_disclaimer: str | None  # the page's own disclaimer: metadata, never quoted
     source_file: str  # path of the corpus file, relative to the corpus folder
     text: str
+    examples: tuple[str, ...] = ()  # questions this article answers, offered on an empty chat
 
     def reference(self, label: str) -> str | None:
         return self.references.get(label)
@@ -76,6 +77,8 @@ def _from_json(cls, data: Mapping[str, Any]):
 
 
 def article_from_json(data: Mapping[str, Any]) -> Article:
+    data = dict(data)
+    data["examples"] = tuple(data.get("examples", ()))
     return _from_json(Article, data)
 
 

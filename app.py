@@ -1,0 +1,288 @@
+"""QuoteQA's chat for clinicians, in the browser.
+
+    python app.py [--host 127.0.0.1] [--port 7860] [--index index] [--corpus corpus]
+
+Loads the model and the index once (building the index first if it is missing), then serves a
+Gradio chat: verbatim quotes with [n] citations, a source viewer, suggested follow-ups, feedback
+and export. This module is an adapter: answers come from `qa`, formatting from `qa.render`,
+`qa.sections` and `qa.export`; here are only the page, the handlers and the launch settings.
+
+Login (optional): QUOTEQA_AUTH="user:password[,user2:password2]" or QUOTEQA_AUTH_FILE=path (one
+user:password a line). Feedback goes to --feedback (default feedback/feedback.jsonl).
+"""
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+log = logging.getLogger("quoteqa.app")
+
+QUEUE_SIZE = 16  # waiting requests beyond this get Gradio's immediate "queue is full" error
+CONCURRENCY = 2  # one request per core; a request takes ~15 ms of CPU
+FILE_LIMIT = "16kb"  # the app takes no uploads; keep the route that exists anyway small
+
+CSS = """
+.qqa-source mark { background: #ffe58a; color: inherit; padding: 0 .1em; }
+.qqa-source h3 { margin: 0 0 .25em 0; }
+.qqa-meta, .qqa-path { color: var(--body-text-color-subdued); margin: .1em 0; }
+.qqa-banner { border-left: 4px solid #d97706; padding: .4em .8em; background: #fff7ed; color: #7c2d12; }
+"""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python app.py", description="Serve the QuoteQA chat.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--index", type=Path, default=Path("index"))
+    parser.add_argument("--corpus", type=Path, default=Path("corpus"))
+    parser.add_argument("--feedback", type=Path, default=Path("feedback/feedback.jsonl"))
+    return parser.parse_args(argv)
+
+
+def read_auth(env: dict[str, str]) -> list[tuple[str, str]] | None:
+    """Users from QUOTEQA_AUTH ("u:p,u2:p2") or QUOTEQA_AUTH_FILE (one "u:p" a line); None: no login."""
+    raw = env.get("QUOTEQA_AUTH", "")
+    if env.get("QUOTEQA_AUTH_FILE"):
+        raw = Path(env["QUOTEQA_AUTH_FILE"]).read_text(encoding="utf-8").replace("\n", ",")
+    pairs = [item.strip().split(":", 1) for item in raw.split(",") if item.strip()]
+    if any(len(p) != 2 or not p[0] or not p[1] for p in pairs):
+        raise SystemExit("QUOTEQA_AUTH / QUOTEQA_AUTH_FILE must hold user:password pairs")
+    return [(u, p) for u, p in pairs] or None
+
+
+def prepare_engine(index: Path, corpus: Path):
+    """Load the engine, building the index first when there is none. A damaged index stops the
+    start with its fix; an index older than the corpus is served with a banner."""
+    import qa
+    from qa.store import stale_changes
+
+    if not (index / "current").exists() and not (index / "manifest.json").exists():
+        from ingest import build_index
+
+        print(f"No index at {index}: building it from {corpus} ...", file=sys.stderr, flush=True)
+        result = build_index(corpus, index)
+        print(f"Index built in {result.seconds:.1f} s.", file=sys.stderr, flush=True)
+    engine = qa.load(index)
+    changes = stale_changes(engine.manifest, corpus) if corpus.is_dir() else []
+    return engine, changes
+
+
+class Handlers:
+    """The page's callbacks; each turns engine output into component values."""
+
+    def __init__(self, engine, feedback_path: Path):
+        self.engine = engine
+        self.feedback_path = feedback_path
+        self._feedback_lock = threading.Lock()
+        self._export_dir = Path(tempfile.mkdtemp(prefix="quoteqa-export-"))
+
+    # answering ---------------------------------------------------------------------------------
+
+    def ask(self, question: str, history: list[str]):
+        try:
+            return self.engine.ask(question, history)
+        except Exception:  # never a traceback in the page: log it, answer with the disclaimer
+            ref = uuid.uuid4().hex[:8]
+            log.exception("error %s while answering", ref)
+            return self.engine.error_answer(
+                question, f"Sorry, something went wrong while answering (reference {ref}). "
+                          "Please try again; if it keeps happening, tell the QuoteQA maintainers.")
+
+    def respond(self, message, chat, turns):
+        import gradio as gr
+        from qa.render import escape_md
+
+        history = [a.question for a in turns if a.status in ("answered", "abstained")]
+        answer = self.ask(message or "", history)
+        turns = [*turns, answer]
+        chat = [*chat, {"role": "user", "content": escape_md(message or "") or "(empty)"},
+                {"role": "assistant", "content": answer.markdown}]
+        choices = [self._citation_label(s) for s in answer.sources]
+        first = choices[0] if choices else None
+        suggestions = self._suggestions(answer)
+        buttons = [gr.update(value=s, visible=True) for s in suggestions]
+        buttons += [gr.update(value="", visible=False)] * (3 - len(buttons))
+        return ("", chat, turns, gr.update(choices=choices, value=first, visible=bool(choices)),
+                self.source(first, turns), *buttons)
+
+    def respond_example(self, chat, turns, evt):
+        return self.respond(evt.value["text"], chat, turns)
+
+    # source viewer ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _citation_label(source) -> str:
+        section = " › ".join(source.section) if source.section else "opening paragraphs"
+        return f"[{source.number}] {source.title} — {section}"
+
+    def source(self, choice: str | None, turns) -> str:
+        from qa.sections import section_html, section_view
+
+        if not choice or not turns:
+            return "<p class='qqa-meta'>Select a source to see the section it was quoted from.</p>"
+        number = int(choice[1:choice.index("]")])
+        quotes = [q for q in turns[-1].quotes if q.number == number]
+        if not quotes:
+            return ""
+        return f"<div class='qqa-source'>{section_html(section_view(self.engine.store, quotes), quotes[0])}</div>"
+
+    def _suggestions(self, answer) -> list[str]:
+        from qa.sections import neighbouring_sections
+
+        return [f"What do the articles say about {heading}?"
+                for _, heading in neighbouring_sections(self.engine.store, answer.quotes)]
+
+    # feedback and export -----------------------------------------------------------------------
+
+    def feedback(self, turns, evt) -> None:
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        turn = int(index) // 2
+        if not 0 <= turn < len(turns):
+            return
+        answer = turns[turn]
+        record = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "rating": "up" if evt.liked else "down",
+            "question": answer.question, "query": answer.query, "status": answer.status,
+            "quotes": [{"text": q.text, "lead_in": q.lead_in, "chunk_id": q.chunk_id} for q in answer.quotes],
+            "index_build": self.engine.manifest.digest,
+        }
+        self.feedback_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._feedback_lock, open(self.feedback_path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def export(self, turns):
+        import gradio as gr
+        from qa.disclaimer import describe_article
+        from qa.export import conversation_markdown
+
+        m = self.engine.manifest
+        text = conversation_markdown(turns, disclaimer=self.engine.disclaimer, index_digest=m.digest,
+                                     built_at=m.built_at,
+                                     articles=[describe_article(a) for a in self.engine.store.articles.values()])
+        path = self._export_dir / f"quoteqa-conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path.write_text(text, encoding="utf-8")
+        return gr.update(value=str(path), visible=True)
+
+    # the JSON API (gradio_client) ------------------------------------------------------------------
+
+    def api_ask(self, question: str, history: list[str]) -> dict:
+        """Answer `question` given earlier questions (oldest first); the same JSON as `python -m qa --json`."""
+        return self.ask(question, [h for h in history or [] if isinstance(h, str)]).to_json()
+
+
+def header_markdown(engine, stale: list[str]) -> str:
+    from qa.disclaimer import describe_article
+    from qa.render import escape_md
+
+    articles = "; ".join(escape_md(describe_article(a)) for a in engine.store.articles.values())
+    text = (f"## QuoteQA\nAnswers are quoted word for word from {len(engine.store.articles)} indexed articles: "
+            f"{articles}. Index build `{engine.manifest.digest}`, built {escape_md(engine.manifest.built_at)}.")
+    if stale:
+        listed = escape_md("; ".join(stale[:4]))
+        text += (f"\n\n<div class='qqa-banner' role='alert'><strong>The index is older than the corpus</strong> "
+                 f"({listed}). Answers come from the previous build. Run <code>python -m ingest</code> and restart.</div>")
+    return text
+
+
+def build_ui(engine, handlers: Handlers, stale: list[str]):
+    import gradio as gr
+
+    examples = [e for a in engine.store.articles.values() for e in (a.examples or (a.title,))]
+    with gr.Blocks(title="QuoteQA") as demo:
+        gr.Markdown(header_markdown(engine, stale), elem_id="qqa-header")
+        turns = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                chat = gr.Chatbot(
+                    value=[], label="Conversation", elem_id="qqa-chat", height=520, sanitize_html=True,
+                    allow_tags=False, feedback_options=("Like", "Dislike"),
+                    examples=[{"text": e} for e in examples[:6]],
+                    placeholder="Ask a clinical question. Answers are quotes from the indexed articles only.",
+                )
+                with gr.Row():
+                    box = gr.Textbox(label="Your question", placeholder="e.g. " + (examples[0] if examples else ""),
+                                     lines=1, max_lines=4, scale=5, elem_id="qqa-question", autofocus=True)
+                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="qqa-ask")
+                with gr.Row():
+                    suggested = [gr.Button("", visible=False, size="sm", elem_classes=["qqa-suggest"]) for _ in range(3)]
+                with gr.Row():
+                    new = gr.Button("New conversation", size="sm")
+                    export = gr.Button("Export conversation (Markdown)", size="sm", elem_id="qqa-export")
+                export_file = gr.File(label="Conversation export", visible=False, interactive=False)
+            with gr.Column(scale=2, min_width=300):
+                citations = gr.Radio(label="Sources of the last answer (select one to read the section)",
+                                     choices=[], visible=False, elem_id="qqa-citations")
+                source = gr.HTML("<p class='qqa-meta'>Sources appear here after an answer.</p>", elem_id="qqa-source")
+
+        outputs = [box, chat, turns, citations, source, *suggested]
+        private = dict(api_visibility="private")
+        box.submit(handlers.respond, [box, chat, turns], outputs, **private)
+        send.click(handlers.respond, [box, chat, turns], outputs, **private)
+        for button in suggested:
+            button.click(handlers.respond, [button, chat, turns], outputs, **private)
+        # Gradio hands event data to a parameter annotated with its type.
+        def on_example(c, t, evt: gr.SelectData):
+            return handlers.respond_example(c, t, evt)
+
+        def on_like(t, evt: gr.LikeData):
+            handlers.feedback(t, evt)
+
+        chat.example_select(on_example, [chat, turns], outputs, **private)
+        citations.change(handlers.source, [citations, turns], source, **private)
+        chat.like(on_like, [turns], None, **private)
+        export.click(handlers.export, [turns], export_file, **private)
+        new.click(lambda: ("", [], [], gr.update(choices=[], value=None, visible=False), "",
+                           *[gr.update(visible=False)] * 3), None, outputs, **private)
+        gr.api(handlers.api_ask, api_name="ask")
+    return demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Before gradio or the model library is imported: no telemetry, no hub.
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ.setdefault("GRADIO_SSR_MODE", "False")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parse_args(argv)
+    auth = read_auth(dict(os.environ))
+
+    from qa.errors import QuoteQAError
+
+    try:
+        engine, stale = prepare_engine(args.index, args.corpus)
+    except QuoteQAError as exc:
+        print(f"QuoteQA cannot start: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a broken corpus while building, for example
+        print(f"QuoteQA cannot start: {exc}", file=sys.stderr)
+        return 1
+    if stale:
+        log.warning("index is older than the corpus: %s", "; ".join(stale))
+
+    import gradio as gr
+
+    handlers = Handlers(engine, args.feedback)
+    demo = build_ui(engine, handlers, stale)
+    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    theme = gr.themes.Default(font=["system-ui", "Segoe UI", "Roboto", "sans-serif"],
+                              font_mono=["ui-monospace", "Menlo", "monospace"])
+    demo.launch(
+        server_name=args.host, server_port=args.port, share=False, auth=auth,
+        auth_message="QuoteQA: sign in with your hospital account." if auth else None,
+        enable_monitoring=False, max_file_size=FILE_LIMIT, run_history=False, footer_links=["api"],
+        show_error=False, strict_cors=True, ssr_mode=False, pwa=False, mcp_server=False,
+        theme=theme, css=CSS, quiet=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

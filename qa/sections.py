@@ -1,0 +1,102 @@
+"""Show where a quote came from: the whole section of its article, the quoted sentences marked,
+and which other sections sit next to it (for suggested follow-up questions).
+
+Pure over the loaded `Store`; renders HTML with every piece of article text escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Sequence
+
+from .answer import Quote
+from .records import Article, Chunk
+from .store import Store
+
+
+@dataclass(frozen=True)
+class SectionView:
+    article: Article
+    section: tuple[str, ...]
+    chunks: tuple[Chunk, ...]
+    highlights: tuple[tuple[int, int], ...]  # article offsets of the quoted text
+
+
+def section_view(store: Store, quotes: Sequence[Quote]) -> SectionView:
+    """The section of the first quote, with every given quote from that section marked."""
+    first = quotes[0]
+    article = store.articles[first.article_id]
+    chunks = tuple(c for c in store.chunks if c.article_id == article.id and c.section == first.section)
+    marks = tuple((q.start, q.end) for q in quotes if q.article_id == first.article_id and q.section == first.section)
+    return SectionView(article, first.section, chunks, marks)
+
+
+def _marked(text: str, offset: int, highlights: Sequence[tuple[int, int]]) -> str:
+    """Escape `text` (which starts at article offset `offset`) and wrap highlighted spans in <mark>."""
+    out, cursor = [], 0
+    for start, end in sorted(highlights):
+        s, e = max(start - offset, cursor), min(end - offset, len(text))
+        if s >= e:
+            continue
+        out += [html.escape(text[cursor:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+        cursor = e
+    out.append(html.escape(text[cursor:]))
+    return "".join(out)
+
+
+def section_html(view: SectionView, quote: Quote) -> str:
+    """HTML for the source viewer: article metadata, the section with marks, the cited references."""
+    a = view.article
+    meta = [x for x in (a.publisher, a.author, a.author_affiliation) if x]
+    if a.last_updated:
+        meta.append(f"last updated {a.last_updated}")
+    if a.review_status:
+        meta.append(f"review status: {a.review_status}")
+    parts = [
+        f"<h3>{html.escape(a.title)}</h3>",
+        f"<p class='qqa-meta'>{html.escape(' · '.join(meta))}</p>",
+        f"<p class='qqa-path'>Section: {html.escape(' › '.join(view.section) or 'opening paragraphs')}</p>",
+    ]
+    in_list = False
+    for c in view.chunks:
+        body = _marked(c.text, c.start, view.highlights)
+        if c.kind == "item" and not in_list:
+            parts.append("<ul>")
+            in_list = True
+        elif c.kind != "item" and in_list:
+            parts.append("</ul>")
+            in_list = False
+        parts.append(f"<li>{body}</li>" if c.kind == "item" else f"<p>{body}</p>")
+    if in_list:
+        parts.append("</ul>")
+    if quote.references:
+        refs = "".join(
+            f"<li>[{html.escape(r.label)}] {html.escape(r.entry) if r.entry else 'not listed in the article’s reference list'}</li>"
+            for r in quote.references)
+        parts.append(f"<p class='qqa-refs-title'>The article cites for this sentence:</p><ul class='qqa-refs'>{refs}</ul>")
+    if a.url:
+        parts.append(f"<p>Source: {html.escape(a.url)}</p>")
+    return "\n".join(parts)
+
+
+def neighbouring_sections(store: Store, quotes: Sequence[Quote], limit: int = 3) -> list[tuple[str, str]]:
+    """(article id, heading) of sections next to the quoted ones, nearest first, not already quoted."""
+    quoted = {(q.article_id, q.section) for q in quotes}
+    order: dict[str, list[tuple[str, ...]]] = {}
+    for c in store.chunks:
+        sections = order.setdefault(c.article_id, [])
+        if c.section and (not sections or sections[-1] != c.section):
+            sections.append(c.section)
+    found: list[tuple[str, str]] = []
+    for q in quotes:
+        sections = order.get(q.article_id, [])
+        if q.section not in sections:
+            continue
+        i = sections.index(q.section)
+        for j in (i + 1, i - 1, i + 2):
+            if 0 <= j < len(sections) and (q.article_id, sections[j]) not in quoted:
+                item = (q.article_id, sections[j][-1])
+                if item not in found:
+                    found.append(item)
+    return found[:limit]
