@@ -17,13 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .metrics import percentile
 from .questions import load_questions
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def bench_ask(engine, questions, calls: int) -> dict[str, float]:

@@ -89,16 +89,22 @@ def answer_metrics(questions: Sequence[Question], outcomes: Mapping[str, Outcome
         "quote_words_mean": statistics.fmean(lengths) if lengths else 0.0,
         "abstain_unanswerable": rate([outcomes[q.id].abstained for q in unanswerable], unanswerable),
         "false_abstain": rate([outcomes[q.id].abstained for q in answerable], answerable),
-        "latency_p50_ms": _percentile(ms, 50),
-        "latency_p95_ms": _percentile(ms, 95),
+        "latency_p50_ms": percentile(ms, 50),
+        "latency_p95_ms": percentile(ms, 95),
     }
 
 
-def _percentile(sorted_values: Sequence[float], pct: float) -> float:
-    if not sorted_values:
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile.
+
+    >>> percentile([3, 1, 2], 50), percentile([], 50) != percentile([], 50)
+    (2.0, True)
+    """
+    if not values:
         return float("nan")
-    k = min(len(sorted_values) - 1, max(0, round(pct / 100 * (len(sorted_values) - 1))))
-    return float(sorted_values[k])
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return float(ordered[k])
 
 
 def score(questions: Sequence[Question], outcomes: Mapping[str, Outcome],

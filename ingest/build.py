@@ -145,9 +145,9 @@ def build_index(
     force: bool = False,
     quiet: bool = False,
     embedder_factory: Callable[[], object] | None = None,
-    vectors_for: Callable[[list[str]], np.ndarray] | None = None,
 ) -> BuildResult:
-    """Build (or confirm) the index. `vectors_for` lets a benchmark reuse stored vectors."""
+    """Build the index, or confirm it is up to date. `embedder_factory` lets a caller that already
+    holds the model (tests, the app) lend it instead of loading it again."""
     from qa.embed import MODEL_ID, bundled_model_dir, check_weights
 
     t0 = time.perf_counter()
@@ -167,15 +167,11 @@ def build_index(
         chunk_texts = [context_text(titles[c.article_id], c) for c in chunks]
         sentence_texts = [sentence_context_text(by_id[s.chunk_id], s) for s in sentences]
         _log(f"Embedding {len(chunks)} chunks and {len(sentences)} sentences from {len(records)} articles ...", quiet)
-        if vectors_for is None:
-            embedder = (embedder_factory or _default_embedder)()
-            encode = lambda texts: embedder.encode(texts, progress=not quiet and len(texts) > 256)  # noqa: E731
-            dim = embedder.dim
-        else:
-            encode, dim = vectors_for, None
-        chunk_vecs = encode(chunk_texts)
-        sentence_vecs = encode(sentence_texts)
-        dim = dim or int(chunk_vecs.shape[1])
+        embedder = (embedder_factory or _default_embedder)()
+        progress = not quiet and len(chunk_texts) > 256
+        chunk_vecs = embedder.encode(chunk_texts, progress=progress)
+        sentence_vecs = embedder.encode(sentence_texts, progress=progress)
+        dim = embedder.dim
 
         builds = index_dir / mf.BUILDS
         builds.mkdir(parents=True, exist_ok=True)

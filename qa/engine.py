@@ -11,6 +11,7 @@ and index (the eval's ablations use it).
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 import unicodedata
@@ -87,8 +88,8 @@ class Engine:
         return self.store.manifest
 
     def with_settings(self, **changes) -> "Engine":
-        other = object.__new__(Engine)
-        other.__dict__.update(self.__dict__)
+        """A variant with other settings, sharing this engine's model and index."""
+        other = copy.copy(self)
         other.settings = replace(self.settings, **changes)
         return other
 
