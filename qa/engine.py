@@ -105,10 +105,18 @@ class Engine:
     # -- retrieval ---------------------------------------------------------------------------
 
     def _search_text(self, text: str) -> str:
+        """`text` plus the lexicon's synonyms for terms in it, each written once: "ankle foot
+        orthosis" is not added after "ankle-foot orthosis" (every extra token costs encoding time)."""
         if not self.settings.lexicon:
             return text
-        extra = expansions(text, self.lexicon)
-        return f"{text} {' '.join(extra)}" if extra else text
+        seen = _words(text)
+        added = []
+        for term in expansions(text, self.lexicon):
+            words = _words(term)
+            if words not in seen:
+                added.append(term)
+                seen += " " + words
+        return f"{text} {' '.join(added)}" if added else text
 
     def _rankings(self, texts: Sequence[str], vecs: np.ndarray | None) -> list[list[int]]:
         s, depth = self.settings, self.settings.depth
@@ -262,6 +270,11 @@ class Engine:
             quotes.append(Quote(sources[key].number, text, chunk.lead_in, article.id, article.title,
                                 chunk.section, chunk.id, first.start, last.end, sel.score, refs))
         return tuple(quotes), tuple(sources.values())
+
+
+def _words(text: str) -> str:
+    """Lower-case words joined by single spaces, so "Ankle-foot" and "ankle foot" compare equal."""
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
 
 
 def _list_items(chunks: Sequence[Chunk]) -> dict[str, list[str]]:
