@@ -2,8 +2,8 @@
 
     python app.py [--host 127.0.0.1] [--port 7860] [--index index] [--corpus corpus]
 
-Loads the model and the index once (building the index first if it is missing), then serves a
-Gradio chat: verbatim quotes with [n] citations, a source viewer, suggested follow-ups, feedback
+Loads the model and the index once (building the index first if it is missing; switching to a
+new build when `python -m ingest` swaps one in while serving), then serves a Gradio chat: verbatim quotes with [n] citations, a source viewer, suggested follow-ups, feedback
 and export. This module is an adapter: answers come from `qa`, formatting from `qa.render`,
 `qa.sections` and `qa.export`; here are only the page, the handlers and the launch settings.
 
@@ -43,6 +43,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--index", type=Path, default=Path("index"))
     parser.add_argument("--corpus", type=Path, default=Path("corpus"))
     parser.add_argument("--feedback", type=Path, default=Path("feedback/feedback.jsonl"))
+    parser.add_argument("--queue-size", type=int, default=QUEUE_SIZE,
+                        help=f"requests that may wait; more get an immediate 'queue is full' (default {QUEUE_SIZE})")
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY,
+                        help=f"requests answered at once (default {CONCURRENCY}, one per core)")
     return parser.parse_args(argv)
 
 
@@ -61,7 +65,6 @@ def prepare_engine(index: Path, corpus: Path):
     """Load the engine, building the index first when there is none. A damaged index stops the
     start with its fix; an index older than the corpus is served with a banner."""
     import qa
-    from qa.store import stale_changes
 
     if not (index / "current").exists() and not (index / "manifest.json").exists():
         from ingest import build_index
@@ -70,18 +73,35 @@ def prepare_engine(index: Path, corpus: Path):
         result = build_index(corpus, index)
         print(f"Index built in {result.seconds:.1f} s.", file=sys.stderr, flush=True)
     engine = qa.load(index)
-    changes = stale_changes(engine.manifest, corpus) if corpus.is_dir() else []
-    return engine, changes
+    return engine, stale_against(engine, corpus)
+
+
+def stale_against(engine, corpus: Path) -> list[str]:
+    from qa.store import stale_changes
+
+    return stale_changes(engine.manifest, corpus) if corpus.is_dir() else []
 
 
 class Handlers:
     """The page's callbacks; each turns engine output into component values."""
 
-    def __init__(self, engine, feedback_path: Path):
-        self.engine = engine
+    def __init__(self, live, feedback_path: Path, corpus: Path):
+        self.live = live  # qa.live.LiveEngine: follows index rebuilds while serving
+        self.corpus = corpus
+        self.stale = {live.engine.index_build: stale_against(live.engine, corpus)}
         self.feedback_path = feedback_path
         self._feedback_lock = threading.Lock()
         self._export_dir = Path(tempfile.mkdtemp(prefix="quoteqa-export-"))
+
+    @property
+    def engine(self):
+        return self.live.engine
+
+    def header(self) -> str:
+        engine = self.engine
+        if engine.index_build not in self.stale:  # a rebuild was swapped in since the last look
+            self.stale[engine.index_build] = stale_against(engine, self.corpus)
+        return header_markdown(engine, self.stale[engine.index_build])
 
     # answering ---------------------------------------------------------------------------------
 
@@ -110,7 +130,7 @@ class Handlers:
         buttons = [gr.update(value=s, visible=True) for s in suggestions]
         buttons += [gr.update(value="", visible=False)] * (3 - len(buttons))
         return ("", chat, turns, gr.update(choices=choices, value=first, visible=bool(choices)),
-                self.source(first, turns), *buttons)
+                self.source(first, turns), self.header(), *buttons)
 
     def respond_example(self, chat, turns, evt):
         return self.respond(evt.value["text"], chat, turns)
@@ -129,9 +149,10 @@ class Handlers:
             return "<p class='qqa-meta'>Select a source to see the section it was quoted from.</p>"
         number = int(choice[1:choice.index("]")])
         quotes = [q for q in turns[-1].quotes if q.number == number]
-        if not quotes:
-            return ""
-        return f"<div class='qqa-source'>{section_html(section_view(self.engine.store, quotes), quotes[0])}</div>"
+        engine = self.engine
+        if not quotes or quotes[0].article_id not in engine.store.articles:
+            return "<p class='qqa-meta'>That source is no longer in the index; ask again.</p>"
+        return f"<div class='qqa-source'>{section_html(section_view(engine.store, quotes), quotes[0])}</div>"
 
     def _suggestions(self, answer) -> list[str]:
         from qa.sections import neighbouring_sections
@@ -152,7 +173,7 @@ class Handlers:
             "rating": "up" if evt.liked else "down",
             "question": answer.question, "query": answer.query, "status": answer.status,
             "quotes": [{"text": q.text, "lead_in": q.lead_in, "chunk_id": q.chunk_id} for q in answer.quotes],
-            "index_build": self.engine.manifest.digest,
+            "index_build": answer.index_build,
         }
         self.feedback_path.parent.mkdir(parents=True, exist_ok=True)
         with self._feedback_lock, open(self.feedback_path, "a", encoding="utf-8") as fh:
@@ -163,10 +184,11 @@ class Handlers:
         from qa.disclaimer import describe_article
         from qa.export import conversation_markdown
 
-        m = self.engine.manifest
-        text = conversation_markdown(turns, disclaimer=self.engine.disclaimer, index_digest=m.digest,
-                                     built_at=m.built_at,
-                                     articles=[describe_article(a) for a in self.engine.store.articles.values()])
+        engine = self.engine
+        builds = ", ".join(dict.fromkeys(a.index_build for a in turns)) or engine.index_build
+        text = conversation_markdown(turns, disclaimer=engine.disclaimer, index_digest=builds,
+                                     built_at=engine.manifest.built_at,
+                                     articles=[describe_article(a) for a in engine.store.articles.values()])
         path = self._export_dir / f"quoteqa-conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
         path.write_text(text, encoding="utf-8")
         return gr.update(value=str(path), visible=True)
@@ -184,7 +206,7 @@ def header_markdown(engine, stale: list[str]) -> str:
 
     articles = "; ".join(escape_md(describe_article(a)) for a in engine.store.articles.values())
     text = (f"## QuoteQA\nAnswers are quoted word for word from {len(engine.store.articles)} indexed articles: "
-            f"{articles}. Index build `{engine.manifest.digest}`, built {escape_md(engine.manifest.built_at)}.")
+            f"{articles}. Index build `{engine.index_build}`, built {escape_md(engine.manifest.built_at)}.")
     if stale:
         listed = escape_md("; ".join(stale[:4]))
         text += (f"\n\n<div class='qqa-banner' role='alert'><strong>The index is older than the corpus</strong> "
@@ -192,12 +214,14 @@ def header_markdown(engine, stale: list[str]) -> str:
     return text
 
 
-def build_ui(engine, handlers: Handlers, stale: list[str]):
+def build_ui(handlers: Handlers):
     import gradio as gr
+    from qa.render import escape_md
 
+    engine = handlers.engine
     examples = [e for a in engine.store.articles.values() for e in (a.examples or (a.title,))]
     with gr.Blocks(title="QuoteQA") as demo:
-        gr.Markdown(header_markdown(engine, stale), elem_id="qqa-header")
+        header = gr.Markdown(handlers.header(), elem_id="qqa-header")
         turns = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
@@ -222,7 +246,7 @@ def build_ui(engine, handlers: Handlers, stale: list[str]):
                                      choices=[], visible=False, elem_id="qqa-citations")
                 source = gr.HTML("<p class='qqa-meta'>Sources appear here after an answer.</p>", elem_id="qqa-source")
 
-        outputs = [box, chat, turns, citations, source, *suggested]
+        outputs = [box, chat, turns, citations, source, header, *suggested]
         private = dict(api_visibility="private")
         box.submit(handlers.respond, [box, chat, turns], outputs, **private)
         send.click(handlers.respond, [box, chat, turns], outputs, **private)
@@ -239,8 +263,10 @@ def build_ui(engine, handlers: Handlers, stale: list[str]):
         citations.change(handlers.source, [citations, turns], source, **private)
         chat.like(on_like, [turns], None, **private)
         export.click(handlers.export, [turns], export_file, **private)
-        new.click(lambda: ("", [], [], gr.update(choices=[], value=None, visible=False), "",
+        new.click(lambda: ("", [], [], gr.update(choices=[], value=None, visible=False), "", handlers.header(),
                            *[gr.update(visible=False)] * 3), None, outputs, **private)
+        # Always on the page, so that Gradio's own messages ("Queue is full") are read with it too.
+        gr.Markdown(f"*{escape_md(engine.disclaimer)}*", elem_id="qqa-footer")
         gr.api(handlers.api_ask, api_name="ask")
     return demo
 
@@ -268,10 +294,11 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("index is older than the corpus: %s", "; ".join(stale))
 
     import gradio as gr
+    from qa.live import LiveEngine
 
-    handlers = Handlers(engine, args.feedback)
-    demo = build_ui(engine, handlers, stale)
-    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    handlers = Handlers(LiveEngine(engine, args.index), args.feedback, args.corpus)
+    demo = build_ui(handlers)
+    demo.queue(max_size=args.queue_size, default_concurrency_limit=args.concurrency)
     theme = gr.themes.Default(font=["system-ui", "Segoe UI", "Roboto", "sans-serif"],
                               font_mono=["ui-monospace", "Menlo", "monospace"])
     demo.launch(

@@ -152,6 +152,7 @@ def build_index(
 
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    _log(f"Reading the corpus in {corpus_dir} ...", quiet)
     articles = load_corpus(corpus_dir)
     fingerprint = mf.corpus_fingerprint(corpus_dir)
     model_sha = check_weights(bundled_model_dir())
@@ -178,6 +179,7 @@ def build_index(
         name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
         tmp = builds / f"{name}.tmp"
         tmp.mkdir()
+        _log(f"Writing build {name} ...", quiet)
         try:
             index_type = write_artifacts(tmp, records, chunks, sentences, chunk_texts, sentence_texts,
                                          chunk_vecs, sentence_vecs, corpus_dir)
@@ -197,6 +199,7 @@ def build_index(
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        _log(f"Switching {index_dir / mf.CURRENT} to build {name} ...", quiet)
         _swap_current(index_dir, name)
         _prune(index_dir, name)
     return BuildResult("built", index_dir / mf.BUILDS / name, manifest, time.perf_counter() - t0)

@@ -65,6 +65,7 @@ class Answer:
     markdown: str
     followup: bool = False  # the conversation was used to read the question
     ms: float = 0.0
+    index_build: str = ""  # digest of the index build that answered (manifest.digest)
 
     @property
     def abstained(self) -> bool:

@@ -82,6 +82,7 @@ class Engine:
         self.list_items = _list_items(store.chunks)
         self.vocabulary = Vocabulary(store.bm25.vocab_dict)
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
+        self.index_build = store.manifest.digest
 
     @property
     def manifest(self):
@@ -176,7 +177,7 @@ class Engine:
         markdown = render_markdown(question=q, query=query_shown, followup=followup, quotes=quotes,
                                    sources=sources, message=None, disclaimer=self.disclaimer)
         return Answer(q, query_shown, "answered", None, quotes, sources, passages, self.disclaimer,
-                      markdown, followup, (time.perf_counter() - t0) * 1000)
+                      markdown, followup, (time.perf_counter() - t0) * 1000, self.index_build)
 
     def _known_word(self, word: str) -> bool:
         tokens = self.tokenize([word])[0]
@@ -243,7 +244,7 @@ class Engine:
         markdown = render_markdown(question=question, query=query, followup=followup, quotes=(),
                                    sources=(), message=message, disclaimer=self.disclaimer)
         return Answer(question, query, status, message, (), (), passages, self.disclaimer, markdown,
-                      followup, (time.perf_counter() - t0) * 1000)
+                      followup, (time.perf_counter() - t0) * 1000, self.index_build)
 
     def _passage(self, chunk: Chunk, score: float) -> Passage:
         article = self.store.articles[chunk.article_id]

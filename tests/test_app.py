@@ -30,12 +30,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(index: Path, tmp: Path, corpus: Path = CORPUS, env: dict | None = None, wait: bool = True):
+def start_app(index: Path, tmp: Path, corpus: Path = CORPUS, env: dict | None = None, wait: bool = True,
+              extra: list[str] = (), launcher: list[str] | None = None):
+    """Start `python app.py` on a free port (through `launcher`, e.g. a watcher, when given)."""
     port = free_port()
     log = open(tmp / f"app-{port}.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port), "--index", str(index), "--corpus", str(corpus),
-         "--feedback", str(tmp / "feedback.jsonl")],
+        [*(launcher or [sys.executable]), "app.py", "--port", str(port), "--index", str(index),
+         "--corpus", str(corpus), "--feedback", str(tmp / "feedback.jsonl"), *extra],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}/"
     if wait:
@@ -116,6 +118,7 @@ def only_local_requests(urls: list[str]) -> list[str]:
 
 @pytest.mark.browser
 def test_question_follow_up_source_viewer_and_abstention(page):
+    assert page.locator("#qqa-footer").inner_text().startswith(DISCLAIMER_START)
     header = page.locator("#qqa-header").inner_text()
     assert "2 indexed articles" in header and "2025-10-31" in header
 
