@@ -26,6 +26,7 @@ log = logging.getLogger("quoteqa.app")
 
 QUEUE_SIZE = 16  # waiting requests beyond this get Gradio's immediate "queue is full" error
 CONCURRENCY = 2  # one request per core; a request takes ~15 ms of CPU
+BATCH_SIZE = 16  # /ask calls waiting together are answered with one model call
 FILE_LIMIT = "16kb"  # the app takes no uploads; keep the route that exists anyway small
 
 CSS = """
@@ -196,8 +197,16 @@ class Handlers:
     # the JSON API (gradio_client) ------------------------------------------------------------------
 
     def api_ask(self, question: str, history: list[str]) -> dict:
-        """Answer `question` given earlier questions (oldest first); the same JSON as `python -m qa --json`."""
-        return self.ask(question, [h for h in history or [] if isinstance(h, str)]).to_json()
+        """Answer `question` given earlier questions (oldest first); the same JSON as `python -m qa --json`.
+
+        Served batched: Gradio passes lists of the queued calls' arguments (up to BATCH_SIZE) and
+        the engine encodes them in one model call. The hints describe one call, as clients see it."""
+        items = [(q, [h for h in (hist or []) if isinstance(h, str)]) for q, hist in zip(question, history)]
+        try:
+            answers = self.engine.ask_batch(items)
+        except Exception:  # answer each one alone, so one bad call gets the error message, not all
+            answers = [self.ask(q, h) for q, h in items]
+        return ([a.to_json() for a in answers],)
 
 
 def header_markdown(engine, stale: list[str]) -> str:
@@ -267,7 +276,7 @@ def build_ui(handlers: Handlers):
                            *[gr.update(visible=False)] * 3), None, outputs, **private)
         # Always on the page, so that Gradio's own messages ("Queue is full") are read with it too.
         gr.Markdown(f"*{escape_md(engine.disclaimer)}*", elem_id="qqa-footer")
-        gr.api(handlers.api_ask, api_name="ask")
+        gr.api(handlers.api_ask, api_name="ask", batch=True, max_batch_size=BATCH_SIZE)
     return demo
 
 

@@ -2,7 +2,10 @@
 
 Measures, on this machine: `ask()` latency over N warm calls cycling through the eval questions
 (p50/p95/p99), the cost of encoding one query alone (the floor `ask()` cannot go below), engine
-load time, a full ingest (re-embedding) of the corpus, and peak memory. Each figure is printed
+load time, a full ingest (re-embedding) of the corpus, peak memory; then starts the real app and
+measures cold start to first answer and latency through Gradio's HTTP API (POST + event stream)
+for 1 client (200 calls) and 16 concurrent clients (25 calls each), with answers per second, and
+one figure through the gradio_client library for comparison. Each figure is printed
 with how it was measured so it can be reproduced.
 """
 
@@ -41,6 +44,91 @@ def bench_ask(engine, questions, calls: int) -> dict[str, float]:
             "encode_one_query_p50_ms": percentile(encode, 50)}
 
 
+def start_server(index: Path, corpus: Path, port: int, log_path: Path):
+    """Start the real app; return (process, seconds from spawn to its first answer)."""
+    import subprocess
+    import urllib.request
+
+    from gradio_client import Client
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--index", str(index), "--corpus", str(corpus)],
+                            stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(1200):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the app exited; see {log_path}")
+            time.sleep(0.05)
+    Client(url, verbose=False).predict("What brace is used for foot drop?", [], api_name="/ask")
+    return proc, time.perf_counter() - t0, url
+
+
+def http_ask(client, base: str, question: str, history: list[str]) -> dict:
+    """One call of the app's /ask endpoint through Gradio's HTTP API: POST the inputs, then read
+    the result from the event stream (no client library, so its overhead is not measured)."""
+    event = client.post(f"{base}gradio_api/call/ask", json={"data": [question, history]}).json()["event_id"]
+    kind = None
+    with client.stream("GET", f"{base}gradio_api/call/ask/{event}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and kind in ("complete", "error"):
+                if kind == "error":
+                    raise RuntimeError(line)
+                return json.loads(line[5:])[0]
+    raise RuntimeError("the event stream ended without a result")
+
+
+def bench_http(url: str, questions, clients: int, per_client: int) -> dict[str, float]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    pairs = [(q.question, list(q.history)) for q in questions]
+    sessions = [httpx.Client(timeout=120) for _ in range(clients)]
+    for s in sessions:  # warm each connection
+        http_ask(s, url, *pairs[0])
+
+    def run(k):
+        times, errors = [], 0
+        for i in range(per_client):
+            q, h = pairs[(k * per_client + i) % len(pairs)]
+            t0 = time.perf_counter()
+            try:
+                answer = http_ask(sessions[k], url, q, h)
+                errors += not answer["markdown"].rstrip().endswith("*")
+            except Exception:  # noqa: BLE001 - counted, reported
+                errors += 1
+            times.append((time.perf_counter() - t0) * 1000)
+        return times, errors
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(run, range(clients)))
+    wall = time.perf_counter() - t0
+    times = [t for ts, _ in results for t in ts]
+    tag = f"http_{clients}c"
+    return {f"{tag}_p50_ms": percentile(times, 50), f"{tag}_p95_ms": percentile(times, 95),
+            f"{tag}_answers_per_s": len(times) / wall, f"{tag}_errors": float(sum(e for _, e in results))}
+
+
+def bench_gradio_client(url: str, calls: int = 60) -> dict[str, float]:
+    """The same call through the gradio_client library, which adds its own client-side time."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    times = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        client.predict("What brace is used for foot drop?", [], api_name="/ask")
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"gradio_client_1c_p50_ms": percentile(times[5:], 50)}
+
+
 def bench_ingest(corpus: Path) -> dict[str, float]:
     from ingest import build_index
 
@@ -52,6 +140,14 @@ def bench_ingest(corpus: Path) -> dict[str, float]:
             "index_kib": size / 1024, "chunks": chunks}
 
 
+def _rss_mib(pid: int) -> float:
+    """Peak resident memory of a running process (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=Path("index"))
@@ -59,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, default=Path(__file__).with_name("questions.jsonl"))
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--no-http", action="store_true", help="skip the app server measurements")
+    parser.add_argument("--port", type=int, default=7899)
     args = parser.parse_args(argv)
 
     import qa
@@ -66,9 +164,22 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     engine = qa.load(args.index)
     results: dict[str, float] = {"engine_load_s": time.perf_counter() - t0}
-    results.update(bench_ask(engine, load_questions(args.questions), args.calls))
+    questions = load_questions(args.questions)
+    results.update(bench_ask(engine, questions, args.calls))
     results.update(bench_ingest(args.corpus))
     results["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    del engine  # the server below gets the machine to itself
+    if not args.no_http:
+        proc, cold, url = start_server(args.index, args.corpus, args.port, Path(tempfile.gettempdir()) / "quoteqa-bench-app.log")
+        try:
+            results["app_cold_start_to_first_answer_s"] = cold
+            results.update(bench_http(url, questions, 1, 200))
+            results.update(bench_http(url, questions, 16, 25))
+            results.update(bench_gradio_client(url))
+            results["app_rss_mib"] = _rss_mib(proc.pid)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
     if args.json:
         print(json.dumps(results, indent=2))
     else:

@@ -26,7 +26,7 @@ from .disclaimer import describe_article, render_disclaimer
 from .embed import Embedder
 from .followup import FollowUpResolver
 from .fusion import rrf
-from .lexical import Tokenizer, Vocabulary, bm25_attainable, bm25_scores
+from .lexical import Tokenizer, Vocabulary, bm25_attainable, bm25_scores, bm25_scores_for, top_k
 from .lexicon import Lexicon, expansions, parse_lexicon
 from .quotes import QuoteParams, Selection, score_sentences, select_quotes
 from .records import Chunk
@@ -60,6 +60,16 @@ class Settings:
     quotes: QuoteParams = field(default_factory=QuoteParams)
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A validated question waiting for its query vectors."""
+    question: str
+    query: str  # shown as "Searched for"
+    followup: bool
+    texts: tuple[str, ...]  # the literal question's search text, then the resolved one's
+    t0: float
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
@@ -83,6 +93,7 @@ class Engine:
         self.vocabulary = Vocabulary(store.bm25.vocab_dict)
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
+        self._coverage: str | None = None
 
     @property
     def manifest(self):
@@ -96,6 +107,11 @@ class Engine:
 
     def coverage(self) -> str:
         """What the indexed articles cover, for abstentions: titles and their top sections."""
+        if self._coverage is None:
+            self._coverage = self._describe_coverage()
+        return self._coverage
+
+    def _describe_coverage(self) -> str:
         lines = []
         for article in self.store.articles.values():
             tops = list(dict.fromkeys(c.section[-1] for c in self.store.chunks
@@ -127,15 +143,33 @@ class Engine:
             rankings.extend([int(i) for i in row if i >= 0] for row in ids)
         if s.bm25:
             for tokens in self.tokenize(texts):
-                scores = bm25_scores(self.store.bm25, tokens)
-                top = np.argsort(-scores, kind="stable")[:depth]
-                rankings.append([int(i) for i in top if scores[i] > 0])
+                rankings.append([int(i) for i in top_k(bm25_scores(self.store.bm25, tokens), depth)])
         return rankings
 
     # -- answering ---------------------------------------------------------------------------
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        """Answer `question`, reading it in the light of `history` (earlier questions, oldest first)."""
+        return self.ask_batch([(question, history)])[0]
+
+    def ask_batch(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[Answer]:
+        """Answer several (question, history) pairs, encoding all their queries in one model call:
+        a batch costs the model far less than the same questions one by one."""
         t0 = time.perf_counter()
+        pending = [self._prepare(q, h, t0) for q, h in items]
+        texts = [t for p in pending if isinstance(p, _Pending) for t in p.texts]
+        vecs = self.embedder.encode(texts) if texts else None
+        answers, cursor = [], 0
+        for p in pending:
+            if isinstance(p, Answer):
+                answers.append(p)
+                continue
+            answers.append(self._finish(p, vecs[cursor:cursor + len(p.texts)]))
+            cursor += len(p.texts)
+        return answers
+
+    def _prepare(self, question: str, history: Sequence[str], t0: float) -> "_Pending | Answer":
+        """Validate and read the question: an `Answer` for bad input, else what to search."""
         raw = question if isinstance(question, str) else ""
         q = clean_question(raw)
         if not q:
@@ -145,14 +179,18 @@ class Engine:
                 q[:200] + "…", "", "invalid",
                 f"That question is {len(raw):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
                 "Please ask it in fewer words.", t0)
+        history = history if isinstance(history, (list, tuple)) else ()
         hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in list(history)[-MAX_HISTORY:] if isinstance(h, str)]
         hist = [h for h in hist if h]
-
         resolution = self.resolver.resolve(q, hist, self._known_word) if self.settings.followup else None
         followup = bool(resolution and resolution.followup)
         queries = [q] + ([resolution.query] if followup else [])
-        texts = [self._search_text(t) for t in queries]
-        vecs = self.embedder.encode(texts)  # also scores sentences, so encoded even without dense retrieval
+        # every query is encoded, even without dense retrieval: its vector also scores sentences
+        return _Pending(q, resolution.query if followup else q, followup,
+                        tuple(self._search_text(t) for t in queries), t0)
+
+    def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
+        q, texts, followup, t0 = p.question, list(p.texts), p.followup, p.t0
         rankings = self._rankings(texts, vecs if self.settings.dense else None)
         fused = rrf(rankings, k=self.settings.rrf_k) if rankings else []
 
@@ -161,7 +199,7 @@ class Engine:
         rows, ranks = self._candidates([chunks[row].id for row, _ in fused[: self.settings.quote_pool]])
         cosines = (self.store.sentence_vectors[rows] @ vecs.T).max(axis=1) if rows else np.zeros(0)
         in_scope = [i for i, r in enumerate(ranks) if r < self.settings.scope_pool]
-        query_shown = resolution.query if followup else q
+        query_shown = p.query
         if not in_scope or self._out_of_scope(float(cosines[in_scope].max()), q) or \
                 (followup and self._new_unknown_topic(texts[0])):
             return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
@@ -220,7 +258,7 @@ class Engine:
             return np.zeros(len(rows))
         per_query = []
         for tokens in self.tokenize(texts):
-            scores = bm25_scores(self.store.sentence_bm25, tokens)[rows]
+            scores = bm25_scores_for(self.store.sentence_bm25, tokens, rows)
             top = bm25_attainable(self.store.sentence_bm25, tokens)
             per_query.append(scores / top if top > 0 else scores)
         return np.max(per_query, axis=0)

@@ -86,6 +86,35 @@ class Vocabulary:
         return sum(map(self.knows, distinct)) / len(distinct) if distinct else 1.0
 
 
+def bm25_scores_for(retriever, query_tokens: Sequence[str], rows: Sequence[int]) -> np.ndarray:
+    """BM25 scores of the given documents only, read from each query term's postings: the cost
+    grows with the number of candidates, not with the corpus.
+
+    Equals `bm25_scores(retriever, query_tokens)[rows]` (the tests check this)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    out = np.zeros(len(rows), dtype=np.float32)
+    if not len(rows):
+        return out
+    indptr, indices, data = retriever.scores["indptr"], retriever.scores["indices"], retriever.scores["data"]
+    for t in retriever.get_tokens_ids(list(dict.fromkeys(query_tokens))):
+        docs = indices[indptr[t]:indptr[t + 1]]
+        pos = np.searchsorted(docs, rows)
+        hit = (pos < len(docs)) & (docs[np.minimum(pos, len(docs) - 1)] == rows)
+        out[hit] += data[indptr[t]:indptr[t + 1]][pos[hit]]
+    return out
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest positive scores, best first (ties: lower index first), in
+    O(n) + O(k log k) rather than a full sort."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    part = part[np.lexsort((part, -scores[part]))]
+    return part[scores[part] > 0]
+
+
 def bm25_attainable(retriever, query_tokens: Sequence[str]) -> float:
     """The most a document could score for this query: each known term's best score, summed.
     Dividing by it puts lexical scores on a 0-1 scale that stays low when only common terms match."""

@@ -161,3 +161,12 @@ def test_cli_reports_a_missing_index_with_the_fix(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "qa", "--index", str(tmp_path / "none"), "hi"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "python -m ingest" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_batched_answers_equal_single_answers(engine):
+    items = [("What brace is used for foot drop?", []), ("", []), ("How is CIDP treated?", []),
+             ("Can it be bought off the shelf?", ["What brace is used for foot drop?"]),
+             ("What is the capital of France?", []), ("x" * 5000, [])]
+    batched = engine.ask_batch(items)
+    assert [a.markdown for a in batched] == [engine.ask(q, h).markdown for q, h in items]
+    assert [a.status for a in batched] == ["answered", "invalid", "answered", "answered", "abstained", "invalid"]

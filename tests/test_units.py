@@ -142,3 +142,17 @@ def test_a_sentence_continuing_a_chosen_quote_extends_it():
     chunks, sentences, vecs = _toy()
     picked = select_quotes([0, 1], np.array([0.9, 0.8]), vecs, sentences, chunks, QuoteParams())
     assert [s.rows for s in picked] == [(0, 1)]
+
+
+def test_candidate_bm25_and_top_k_match_the_full_computation(engine):
+    from qa.lexical import bm25_scores, bm25_scores_for, top_k
+
+    bm25 = engine.store.sentence_bm25
+    rows = [0, 3, 7, 8, 20, 41, len(engine.store.sentences) - 1]
+    for text in ["What brace is used for foot drop?", "nerve conduction studies", "zzz unknown"]:
+        tokens = engine.tokenize([text])[0]
+        assert np.allclose(bm25_scores_for(bm25, tokens, rows), bm25_scores(bm25, tokens)[rows])
+    scores = np.array([0.0, 3.0, 1.0, 3.0, 0.5, 0.0])
+    assert top_k(scores, 3).tolist() == [1, 3, 2]
+    assert top_k(scores, 10).tolist() == [1, 3, 2, 4]
+    assert top_k(np.zeros(3), 2).tolist() == []
