@@ -18,10 +18,18 @@ def describe_article(article: Article) -> str:
     return f"“{article.title}” ({by}{dated})" if by else f"“{article.title}”{dated}"
 
 
-def render_disclaimer(template: str, articles: Iterable[Article]) -> str:
+NAMED_ARTICLES = 8  # a library of thousands is summarised, not listed
+
+
+def render_disclaimer(template: str, articles: Iterable[Article], *, named: int = NAMED_ARTICLES) -> str:
+    """
+    >>> a = Article("a", "T", "P", None, None, "2025", None, None, {}, None, "a.md", "")
+    >>> render_disclaimer("From $article_count: $articles.", [a, a, a], named=2)
+    'From 3: “T” (P, updated 2025); “T” (P, updated 2025); and 1 more.'
+    """
     articles = list(articles)
-    text = Template(template.strip()).safe_substitute(
-        article_count=str(len(articles)),
-        articles="; ".join(describe_article(a) for a in articles),
-    )
+    listed = [describe_article(a) for a in articles[:named]]
+    if len(articles) > named:
+        listed.append(f"and {len(articles) - named:,} more")
+    text = Template(template.strip()).safe_substitute(article_count=f"{len(articles):,}", articles="; ".join(listed))
     return " ".join(text.split())

@@ -37,6 +37,7 @@ from .verbatim import is_verbatim
 
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY = 8  # earlier questions considered; older ones no longer shape the topic
+COVERAGE_ARTICLES = 8  # articles an abstention lists by name
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,16 @@ class Engine:
             self._coverage = self._describe_coverage()
         return self._coverage
 
-    def _describe_coverage(self) -> str:
-        lines = []
-        for article in self.store.articles.values():
-            tops = list(dict.fromkeys(c.section[-1] for c in self.store.chunks
-                                      if c.article_id == article.id and c.section))
-            lines.append(f"{describe_article(article)}: {', '.join(tops)}" if tops else describe_article(article))
+    def _describe_coverage(self, limit: int = COVERAGE_ARTICLES) -> str:
+        sections: dict[str, dict[str, None]] = {}
+        for c in self.store.chunks:  # one pass: section headings per article, in article order
+            if c.section:
+                sections.setdefault(c.article_id, {})[c.section[-1]] = None
+        articles = list(self.store.articles.values())
+        lines = [f"{describe_article(a)}: {', '.join(sections[a.id])}" if sections.get(a.id) else describe_article(a)
+                 for a in articles[:limit]]
+        if len(articles) > limit:
+            lines.append(f"… and {len(articles) - limit:,} more articles")
         return "\n".join(lines)
 
     # -- retrieval ---------------------------------------------------------------------------

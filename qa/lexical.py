@@ -107,10 +107,10 @@ def bm25_scores_for(retriever, query_tokens: Sequence[str], rows: Sequence[int])
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k highest positive scores, best first (ties: lower index first), in
     O(n) + O(k log k) rather than a full sort."""
-    k = min(k, len(scores))
+    n, k = len(scores), min(k, len(scores))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k]
+    part = np.argpartition(scores, n - k)[n - k:]
     part = part[np.lexsort((part, -scores[part]))]
     return part[scores[part] > 0]
 

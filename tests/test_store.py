@@ -88,3 +88,28 @@ def test_sentence_vectors_are_the_model_encoding_of_their_context(built_index, e
     sample = store.sentences[::17]
     fresh = embedder.encode([sentence_context_text(chunk[s.chunk_id], s) for s in sample])
     assert np.allclose(fresh, store.sentence_vectors[[s.id for s in sample]], atol=1e-4)
+
+
+def test_large_indexes_use_ivf_that_agrees_with_exact_search(built_index, tmp_path):
+    """Above the flat limit the builder picks IVF; after a write/read round trip it still finds
+    what brute force finds (vectors: noisy copies of real sentence embeddings, as in eval.scale)."""
+    import faiss
+
+    from qa.vectors import IVF_NPROBE, build_vector_index, read_vector_index, write_vector_index
+
+    base = load_store(built_index).sentence_vectors
+    rng = np.random.default_rng(7)
+    vectors = base[rng.integers(0, len(base), 6000)] + rng.normal(0, 0.025, (6000, base.shape[1])).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index, kind = build_vector_index(vectors, flat_limit=5000)
+    assert kind == "ivf" and isinstance(index, faiss.IndexIVFFlat)
+    write_vector_index(index, tmp_path / "v.faiss")
+    index = read_vector_index(tmp_path / "v.faiss", expected_count=6000, dim=base.shape[1])
+    assert index.nprobe == IVF_NPROBE and index.ntotal == 6000
+    queries = vectors[rng.choice(6000, 100, replace=False)] + rng.normal(0, 0.01, (100, base.shape[1])).astype(np.float32)
+    exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
+    _, found = index.search(queries, 10)
+    recall = np.mean([len(set(exact[i]) & set(found[i])) / 10 for i in range(100)])
+    assert recall >= 0.95, recall
+    small, kind = build_vector_index(vectors[:100], flat_limit=5000)
+    assert kind == "flat"

@@ -1,0 +1,229 @@
+"""Scale benchmark (not a test): `python -m eval.scale [--sizes 10000 100000 1000000] [--work DIR]`.
+
+For each size, builds an index folder of that many chunks with the real writer (`ingest`), loads
+it with the real loader and answers the eval questions with the real engine, then reports: build
+time, size on disk, load time, `ask()` latency, dense retrieval agreement with exact search
+(recall@10 of the index against brute force over the same vectors), exact-search latency, and
+whether known questions still get their evidence quoted and unanswerable ones abstain.
+
+The library is synthetic: the two real articles, plus generated articles whose chunks are one or
+two real sentences each (verbatim, so quotes stay checkable). Embedding a million chunks with the
+model takes about an hour on two cores, so synthetic vectors are derived instead: each synthetic
+sentence gets its source sentence's real embedding plus noise, each chunk the normalised mean of
+its sentences plus noise. The model's own throughput is measured on a sample (`embed_rate`) and
+the full ingest time extrapolated from it. Each size's build and vectors stay under --work and are
+reused by later runs with the same seed and base index (delete the folder to rebuild).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+CHUNKS_PER_ARTICLE = 50
+NOISE = 0.025  # per-dimension std: a perturbed vector keeps cosine ~0.9 with its source
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
+def synthetic_library(base, n_chunks: int, seed: int = 0):
+    """Records, texts and vectors for a library of `n_chunks` chunks built on the real `base` store."""
+    from qa.records import Article, Chunk, Sentence, context_text, sentence_context_text
+
+    rng = np.random.default_rng(seed)
+    articles = list(base.articles.values())
+    chunks, sentences = list(base.chunks), list(base.sentences)
+    source_rows = [s.id for s in base.sentences]
+    sentence_src: list[int] = list(source_rows)  # row of the real sentence each sentence copies
+    chunk_members: list[list[int]] = [list(base.chunk_sentences.get(c.id, ())) for c in base.chunks]
+    n_new = max(0, n_chunks - len(chunks))
+    for a in range((n_new + CHUNKS_PER_ARTICLE - 1) // CHUNKS_PER_ARTICLE):
+        article_id = f"synthetic-{a:06d}"
+        count = min(CHUNKS_PER_ARTICLE, n_new - a * CHUNKS_PER_ARTICLE)
+        picks = rng.choice(source_rows, size=(count, 2))
+        sizes = rng.integers(1, 3, size=count)
+        pieces, cursor = [], 0
+        for k in range(count):
+            members = [int(r) for r in picks[k][: sizes[k]]]
+            text = " ".join(base.sentences[r].text for r in members)
+            chunk_id = f"{article_id}#{k}"
+            chunks.append(Chunk(chunk_id, article_id, k, (f"Section {k // 10 + 1}",), "paragraph", text,
+                                cursor, cursor + len(text)))
+            ids, offset = [], cursor
+            for r in members:
+                t = base.sentences[r].text
+                ids.append(len(sentences))
+                sentences.append(Sentence(len(sentences), chunk_id, article_id, t, offset, offset + len(t)))
+                sentence_src.append(r)
+                offset += len(t) + 1
+            chunk_members.append(ids)
+            pieces.append(text)
+            cursor += len(text) + 2
+        articles.append(Article(article_id, f"Synthetic article {a}", "QuoteQA scale benchmark", None, None, None,
+                                None, None, {}, None, f"synthetic/{article_id}.md", "\n\n".join(pieces)))
+    real_s = base.sentence_vectors
+    sentence_vecs = np.empty((len(sentences), real_s.shape[1]), dtype=np.float32)
+    sentence_vecs[: len(base.sentences)] = real_s
+    extra = np.asarray(sentence_src[len(base.sentences):], dtype=np.int64)
+    for lo in range(0, len(extra), 200_000):  # in blocks, to bound temporary memory
+        part = extra[lo:lo + 200_000]
+        sentence_vecs[len(base.sentences) + lo: len(base.sentences) + lo + len(part)] = _unit(
+            real_s[part] + rng.normal(0, NOISE, size=(len(part), real_s.shape[1])).astype(np.float32))
+    chunk_vecs = np.empty((len(chunks), real_s.shape[1]), dtype=np.float32)
+    chunk_vecs[: len(base.chunks)] = base.vector_index.reconstruct_n(0, len(base.chunks))
+    for i in range(len(base.chunks), len(chunks)):
+        chunk_vecs[i] = sentence_vecs[chunk_members[i]].mean(axis=0)
+    tail = chunk_vecs[len(base.chunks):]
+    chunk_vecs[len(base.chunks):] = _unit(tail + rng.normal(0, NOISE / 2, size=tail.shape).astype(np.float32))
+    titles = {a.id: a.title for a in articles}
+    by_id = {c.id: c for c in chunks}
+    chunk_texts = [context_text(titles[c.article_id], c) for c in chunks]
+    sentence_texts = [sentence_context_text(by_id[s.chunk_id], s) for s in sentences]
+    return articles, chunks, sentences, chunk_texts, sentence_texts, chunk_vecs, sentence_vecs
+
+
+def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    scores = queries @ vectors.T
+    return np.argsort(-scores, axis=1)[:, :k]
+
+
+def run_size(n: int, base, embedder, questions, work: Path, corpus: Path, seed: int) -> dict[str, float]:
+    import faiss
+
+    from eval.metrics import answer_metrics, percentile
+    from eval.run import outcome
+    from ingest.build import write_build
+    from qa import manifest as mf
+    from qa.engine import Engine
+    from qa.store import load_store
+
+    index_dir = work / f"index-{n}"
+    stamp_path, vec_path = index_dir / "scale-build.json", index_dir / "chunk-vectors.npy"
+    stamp = json.loads(stamp_path.read_text()) if stamp_path.exists() else {}
+    if stamp.get("seed") == seed and stamp.get("base") == base.manifest.digest and vec_path.exists():
+        print(f"  reusing the build in {index_dir}", file=sys.stderr, flush=True)
+        chunk_vecs = np.load(vec_path)
+    else:
+        shutil.rmtree(index_dir, ignore_errors=True)
+        t0 = time.perf_counter()
+        lib = synthetic_library(base, n, seed)
+        gen_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        manifest, build_dir = write_build(index_dir, corpus, *lib, fingerprint=dict(base.manifest.corpus),
+                                          model_sha=base.manifest.model_sha256, dim=base.manifest.dim)
+        build_s = time.perf_counter() - t0
+        chunk_vecs = lib[5]
+        del lib
+        np.save(vec_path, chunk_vecs, allow_pickle=False)
+        stamp = {"seed": seed, "base": base.manifest.digest, "generate_s": gen_s, "build_s": build_s,
+                 "index_type": manifest.index_type,
+                 "size_mib": sum(p.stat().st_size for p in build_dir.rglob("*") if p.is_file()) / 2**20}
+        stamp_path.write_text(json.dumps(stamp))
+
+    t0 = time.perf_counter()
+    store = load_store(index_dir, model_sha256=embedder.sha256, dim=embedder.dim)
+    engine = Engine(store, embedder)
+    load_s = time.perf_counter() - t0
+
+    pairs = [(q.question, list(q.history)) for q in questions]
+    for q, h in pairs[:10]:
+        engine.ask(q, h)
+    times, outcomes = [], {}
+    for q in questions:
+        t = time.perf_counter()
+        answer = engine.ask(q.question, list(q.history))
+        times.append((time.perf_counter() - t) * 1000)
+        outcomes[q.id] = outcome(q, answer)
+    for i in range(100):
+        t = time.perf_counter()
+        engine.ask(*pairs[i % len(pairs)])
+        times.append((time.perf_counter() - t) * 1000)
+    quality = answer_metrics(questions, outcomes)
+
+    queries = embedder.encode([engine._search_text(q.question) for q in questions])
+    exact = exact_top(chunk_vecs, queries, 10)
+    _, approx = store.vector_index.search(queries, 10)
+    agreement = float(np.mean([len(set(exact[i]) & set(approx[i])) / 10 for i in range(len(queries))]))
+    flat = faiss.IndexFlatIP(chunk_vecs.shape[1])
+    flat.add(chunk_vecs)
+    flat_times = []
+    for i in range(len(queries)):
+        t = time.perf_counter()
+        flat.search(queries[i:i + 1], 10)
+        flat_times.append((time.perf_counter() - t) * 1000)
+    index_times = []
+    for i in range(len(queries)):
+        t = time.perf_counter()
+        store.vector_index.search(queries[i:i + 1], 10)
+        index_times.append((time.perf_counter() - t) * 1000)
+    del flat
+    return {
+        "chunks": float(len(store.chunks)), "sentences": float(len(store.sentences)),
+        "index_type": stamp["index_type"], "generate_s": stamp["generate_s"], "build_s": stamp["build_s"],
+        "build_chunks_per_s": len(store.chunks) / stamp["build_s"], "size_mib": stamp["size_mib"], "load_s": load_s,
+        "ask_p50_ms": percentile(times, 50), "ask_p95_ms": percentile(times, 95),
+        "dense_search_p50_ms": percentile(index_times, 50), "exact_search_p50_ms": percentile(flat_times, 50),
+        "recall@10_vs_exact": agreement, "evidence_quoted": quality["evidence_quoted"],
+        "abstain_unanswerable": quality["abstain_unanswerable"], "false_abstain": quality["false_abstain"],
+    }
+
+
+def embed_rate(embedder, base, count: int = 2000) -> float:
+    """Chunks the model embeds per second (chunk and its sentences, as ingest does)."""
+    from qa.records import context_text
+
+    texts = [context_text("Synthetic article", base.chunks[i % len(base.chunks)]) for i in range(count)]
+    t0 = time.perf_counter()
+    embedder.encode(texts)
+    embedder.encode(texts[: int(count * len(base.sentences) / len(base.chunks))])
+    return count / (time.perf_counter() - t0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.scale", description="Scale benchmark (see module doc).")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--index", type=Path, default=Path("index"), help="the real index (the base library)")
+    parser.add_argument("--corpus", type=Path, default=Path("corpus"))
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "quoteqa-scale")
+    parser.add_argument("--questions", type=Path, default=Path(__file__).with_name("questions.jsonl"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    import qa
+    from eval.questions import load_questions
+
+    engine = qa.load(args.index)
+    base, embedder = engine.store, engine.embedder
+    questions = load_questions(args.questions)
+    args.work.mkdir(parents=True, exist_ok=True)
+    rate = embed_rate(embedder, base)
+    rows = {}
+    for n in args.sizes:
+        print(f"size {n:,} ...", file=sys.stderr, flush=True)
+        rows[n] = run_size(n, base, embedder, questions, args.work, args.corpus, args.seed)
+        rows[n]["model_ingest_estimate_h"] = n / rate / 3600
+        print(json.dumps({str(n): rows[n]}), file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps({"embed_chunks_per_s": rate, "sizes": rows}, indent=2))
+    else:
+        print(f"model embedding rate: {rate:.0f} chunks/s (chunk + its sentences)\n")
+        keys = list(next(iter(rows.values())))
+        print(f"{'':26}" + "".join(f"{n:>14,}" for n in rows))
+        for k in keys:
+            cells = "".join(f"{v:>14}" if isinstance(v, str) else f"{v:>14.3f}" for v in (rows[n][k] for n in rows))
+            print(f"{k:26}{cells}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
