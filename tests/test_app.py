@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -30,29 +31,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(index: Path, tmp: Path, corpus: Path = CORPUS, env: dict | None = None, wait: bool = True,
-              extra: list[str] = (), launcher: list[str] | None = None):
+def start_app(index: Path, tmp: Path, corpus: Path = CORPUS, extra: list[str] = (),
+              launcher: list[str] | None = None):
     """Start `python app.py` on a free port (through `launcher`, e.g. a watcher, when given)."""
     port = free_port()
     log = open(tmp / f"app-{port}.log", "w")
     proc = subprocess.Popen(
         [*(launcher or [sys.executable]), "app.py", "--port", str(port), "--index", str(index),
          "--corpus", str(corpus), "--feedback", str(tmp / "feedback.jsonl"), *extra],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    if wait:
-        for _ in range(600):  # up to ~2 minutes: it may build the index first
-            if proc.poll() is not None:
-                raise AssertionError(f"app exited early:\n{(tmp / f'app-{port}.log').read_text()}")
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            proc.kill()
-            raise AssertionError("app did not start")
+    for _ in range(600):  # up to ~2 minutes: it may build the index first
+        if proc.poll() is not None:
+            raise AssertionError(f"app exited early:\n{(tmp / f'app-{port}.log').read_text()}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise AssertionError("app did not start")
     return proc, url
+
+
+@contextlib.contextmanager
+def running_app(index: Path, tmp: Path, **kwargs):
+    """The real app on a free port for the length of a `with` block: yields its URL."""
+    proc, url = start_app(index, tmp, **kwargs)
+    try:
+        yield url
+    finally:
+        stop(proc)
 
 
 def stop(proc) -> None:
@@ -66,9 +76,8 @@ def stop(proc) -> None:
 @pytest.fixture(scope="module")
 def server(built_index, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("app")
-    proc, url = start_app(built_index, tmp)
-    yield url, tmp
-    stop(proc)
+    with running_app(built_index, tmp) as url:
+        yield url, tmp
 
 
 @pytest.fixture(scope="module")
@@ -220,12 +229,9 @@ def test_app_refuses_a_corrupt_index_with_the_fix(index_copy, tmp_path):
 
 def test_app_builds_a_missing_index_before_serving(tmp_path):
     index = tmp_path / "fresh-index"
-    proc, url = start_app(index, tmp_path)
-    try:
+    with running_app(index, tmp_path) as url:
         assert (index / "current" / "manifest.json").exists()
         assert "QuoteQA" in urllib.request.urlopen(url, timeout=5).read().decode()
-    finally:
-        stop(proc)
 
 
 def test_stale_index_is_served_with_a_banner(built_index, corpus_copy):

@@ -25,7 +25,7 @@ from qa.render import escape_md
 from qa.store import load_store
 from qa.verbatim import normalise
 from tests.conftest import CORPUS, ROOT
-from tests.test_app import start_app, stop
+from tests.test_app import running_app
 
 QUESTIONS = [("What brace is used for foot drop?", []), ("How is CIDP treated?", []),
              ("Can it be bought off the shelf?", ["What brace is used for foot drop?"]),
@@ -78,8 +78,7 @@ def test_rebuild_while_serving_switches_without_a_failed_answer(index_copy, tmp_
     from gradio_client import Client
 
     expected = expected_answers(engine)
-    proc, url = start_app(index_copy, tmp_path)
-    try:
+    with running_app(index_copy, tmp_path) as url:
         client = Client(url, verbose=False)
         first = ask_json(client, *QUESTIONS[0])["index_build"]
         answers, errors, stop_flag = [], [], threading.Event()
@@ -114,16 +113,13 @@ def test_rebuild_while_serving_switches_without_a_failed_answer(index_copy, tmp_
         for q, a in answers:
             assert a["markdown"] == expected[q], f"garbled answer for {q!r}"
             assert a["markdown"].rstrip().endswith(f"*{escape_md(a['disclaimer'])}*")
-    finally:
-        stop(proc)
 
 
 def test_running_app_keeps_serving_when_a_damaged_build_is_swapped_in(index_copy, tmp_path, engine):
     from gradio_client import Client
 
     expected = expected_answers(engine)
-    proc, url = start_app(index_copy, tmp_path)
-    try:
+    with running_app(index_copy, tmp_path) as url:
         client = Client(url, verbose=False)
         serving = ask_json(client, *QUESTIONS[0])["index_build"]
         corrupt_copy_of_current(index_copy)
@@ -132,8 +128,6 @@ def test_running_app_keeps_serving_when_a_damaged_build_is_swapped_in(index_copy
             a = ask_json(client, q, h)
             assert a["index_build"] == serving and a["markdown"] == expected[q]
             threading.Event().wait(0.05)
-    finally:
-        stop(proc)
     log = next(tmp_path.glob("app-*.log")).read_text()
     assert "zz-bad" in log and "chunks.faiss" in log and "python -m ingest --force" in log
 
@@ -163,8 +157,7 @@ def test_sixteen_concurrent_clients_get_the_single_threaded_answers(built_index,
     from gradio_client import Client
 
     expected = expected_answers(engine)
-    proc, url = start_app(built_index, tmp_path)
-    try:
+    with running_app(built_index, tmp_path) as url:
         clients = [Client(url, verbose=False) for _ in range(16)]
 
         def session(k):
@@ -176,8 +169,6 @@ def test_sixteen_concurrent_clients_get_the_single_threaded_answers(built_index,
 
         with ThreadPoolExecutor(16) as pool:
             results = [r for batch in pool.map(session, range(16)) for r in batch]
-    finally:
-        stop(proc)
     assert len(results) == 160
     for q, a in results:
         assert a["markdown"] == expected[q]
@@ -187,8 +178,7 @@ def test_sixteen_concurrent_clients_get_the_single_threaded_answers(built_index,
 def test_overload_beyond_the_queue_gets_a_fast_busy_reply_not_a_hang(built_index, tmp_path):
     from gradio_client import Client
 
-    proc, url = start_app(built_index, tmp_path, extra=["--queue-size", "1", "--concurrency", "1"])
-    try:
+    with running_app(built_index, tmp_path, extra=["--queue-size", "1", "--concurrency", "1"]) as url:
         client = Client(url, verbose=False)
         jobs = [client.submit("What brace is used for foot drop? " + "x " * (i % 7), [], api_name="/ask")
                 for i in range(40)]
@@ -200,8 +190,6 @@ def test_overload_beyond_the_queue_gets_a_fast_busy_reply_not_a_hang(built_index
             except Exception as exc:  # noqa: BLE001
                 assert "queue is full" in str(exc).lower(), repr(exc)
                 busy += 1
-    finally:
-        stop(proc)
     assert done >= 1 and busy >= 1 and done + busy == 40
 
 
@@ -244,12 +232,9 @@ def test_ingest_and_app_open_no_outbound_connection(tmp_path):
     subprocess.run(watch + [str(ingest_log), "-m", "ingest", "--index", str(tmp_path / "index"), "--corpus", str(CORPUS)],
                    cwd=ROOT, check=True, capture_output=True, timeout=300)
     app_log = tmp_path / "app-net.jsonl"
-    proc, url = start_app(tmp_path / "index", tmp_path, launcher=watch + [str(app_log)])
-    try:
+    with running_app(tmp_path / "index", tmp_path, launcher=watch + [str(app_log)]) as url:
         answer = Client(url, verbose=False).predict("What brace is used for foot drop?", [], api_name="/ask")
         assert answer["status"] == "answered"
-    finally:
-        stop(proc)
     assert app_log.exists() and app_log.read_text().strip(), "the watcher recorded nothing: it did not run"
     assert not _outbound(ingest_log), _outbound(ingest_log)
     assert not _outbound(app_log), _outbound(app_log)
