@@ -102,7 +102,6 @@ def run_size(n: int, base, embedder, questions, work: Path, corpus: Path, seed: 
     from eval.metrics import answer_metrics, percentile
     from eval.run import outcome
     from ingest.build import write_build
-    from qa import manifest as mf
     from qa.engine import Engine
     from qa.store import load_store
 

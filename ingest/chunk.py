@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 from qa.records import Article, Chunk, Sentence
 
-from .parse import Block, ParsedArticle
+from .parse import ParsedArticle
 
 Splitter = Callable[[str], Sequence[str]]
 

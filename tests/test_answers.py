@@ -12,7 +12,7 @@ import pytest
 from qa import MAX_QUESTION_CHARS
 from qa.render import escape_md
 from qa.verbatim import normalise
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT
 
 
 def assert_well_formed(answer, engine):
