@@ -148,7 +148,7 @@ def run_size(n: int, base, embedder, questions, work: Path, corpus: Path, seed: 
         times.append((time.perf_counter() - t) * 1000)
     quality = answer_metrics(questions, outcomes)
 
-    queries = embedder.encode([engine._search_text(q.question) for q in questions])
+    queries = embedder.encode([engine.retriever.search_text(q.question) for q in questions])
     exact = exact_top(chunk_vecs, queries, 10)
     _, approx = store.vector_index.search(queries, 10)
     agreement = float(np.mean([len(set(exact[i]) & set(approx[i])) / 10 for i in range(len(queries))]))

@@ -26,13 +26,12 @@ from .disclaimer import describe_article, render_disclaimer
 from .embed import Embedder
 from .followup import FollowUpResolver
 from .fusion import rrf
-from .lexical import Tokenizer, Vocabulary, bm25_attainable, bm25_scores, bm25_scores_for, top_k
-from .lexicon import Lexicon, expansions, parse_lexicon
+from .lexicon import Lexicon, parse_lexicon
 from .quotes import QuoteParams, Selection, score_sentences, select_quotes
 from .records import Chunk
 from .render import escape_md, render_markdown, render_text
+from .retrieve import Retriever
 from .store import Store, load_store
-from .vectors import search
 from .verbatim import is_verbatim
 
 MAX_QUESTION_CHARS = 1000
@@ -87,11 +86,10 @@ class Engine:
         self.embedder = embedder
         self.settings = settings
         self.lexicon = lexicon if lexicon is not None else parse_lexicon(store.lexicon_text)
-        self.tokenize = Tokenizer()
+        self.retriever = Retriever(store, self.lexicon)
+        self.tokenize = self.retriever.tokenize
         self.resolver = FollowUpResolver()
         self.chunk_by_id = {c.id: c for c in store.chunks}
-        self.list_items = _list_items(store.chunks)
-        self.vocabulary = Vocabulary(store.bm25.vocab_dict)
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
         self._coverage: str | None = None
@@ -125,31 +123,6 @@ class Engine:
         return "\n".join(lines)
 
     # -- retrieval ---------------------------------------------------------------------------
-
-    def _search_text(self, text: str) -> str:
-        """`text` plus the lexicon's synonyms for terms in it, each written once: "ankle foot
-        orthosis" is not added after "ankle-foot orthosis" (every extra token costs encoding time)."""
-        if not self.settings.lexicon:
-            return text
-        seen = _words(text)
-        added = []
-        for term in expansions(text, self.lexicon):
-            words = _words(term)
-            if words not in seen:
-                added.append(term)
-                seen += " " + words
-        return f"{text} {' '.join(added)}" if added else text
-
-    def _rankings(self, texts: Sequence[str], vecs: np.ndarray | None) -> list[list[int]]:
-        s, depth = self.settings, self.settings.depth
-        rankings: list[list[int]] = []
-        if s.dense and vecs is not None:
-            _, ids = search(self.store.vector_index, vecs, depth)
-            rankings.extend([int(i) for i in row if i >= 0] for row in ids)
-        if s.bm25:
-            for tokens in self.tokenize(texts):
-                rankings.append([int(i) for i in top_k(bm25_scores(self.store.bm25, tokens), depth)])
-        return rankings
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -187,32 +160,33 @@ class Engine:
         history = history if isinstance(history, (list, tuple)) else ()
         hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in list(history)[-MAX_HISTORY:] if isinstance(h, str)]
         hist = [h for h in hist if h]
-        resolution = self.resolver.resolve(q, hist, self._known_word) if self.settings.followup else None
+        resolution = self.resolver.resolve(q, hist, self.retriever.known_word) if self.settings.followup else None
         followup = bool(resolution and resolution.followup)
         queries = [q] + ([resolution.query] if followup else [])
         # every query is encoded, even without dense retrieval: its vector also scores sentences
         return _Pending(q, resolution.query if followup else q, followup,
-                        tuple(self._search_text(t) for t in queries), t0)
+                        tuple(self.retriever.search_text(t, lexicon=self.settings.lexicon) for t in queries), t0)
 
     def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
         q, texts, followup, t0 = p.question, list(p.texts), p.followup, p.t0
-        rankings = self._rankings(texts, vecs if self.settings.dense else None)
-        fused = rrf(rankings, k=self.settings.rrf_k) if rankings else []
+        s = self.settings
+        rankings = self.retriever.rankings(texts, vecs, dense=s.dense, bm25=s.bm25, depth=s.depth)
+        fused = rrf(rankings, k=s.rrf_k) if rankings else []
 
         chunks = self.store.chunks
-        passages = tuple(self._passage(chunks[row], score) for row, score in fused[: self.settings.passages])
-        rows, ranks = self._candidates([chunks[row].id for row, _ in fused[: self.settings.quote_pool]])
+        passages = tuple(self._passage(chunks[row], score) for row, score in fused[: s.passages])
+        rows, ranks = self.retriever.candidates([chunks[row].id for row, _ in fused[: s.quote_pool]])
         cosines = (self.store.sentence_vectors[rows] @ vecs.T).max(axis=1) if rows else np.zeros(0)
-        in_scope = [i for i, r in enumerate(ranks) if r < self.settings.scope_pool]
+        in_scope = [i for i, r in enumerate(ranks) if r < s.scope_pool]
         query_shown = p.query
         if not in_scope or self._out_of_scope(float(cosines[in_scope].max()), q) or \
                 (followup and self._new_unknown_topic(texts[0])):
             return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
                                    passages=passages, followup=followup)
-        lexical = self._sentence_bm25(texts, rows)
-        scores = score_sentences(cosines, lexical, ranks, self.settings.quotes)
+        lexical = self.retriever.sentence_lexical(texts, rows) if s.bm25 else np.zeros(len(rows))
+        scores = score_sentences(cosines, lexical, ranks, s.quotes)
         selections = select_quotes(rows, scores, self.store.sentence_vectors, self.store.sentences,
-                                   self.chunk_by_id, self.settings.quotes)
+                                   self.chunk_by_id, s.quotes)
         quotes, sources = self._cite(selections)
         if not quotes:  # every candidate failed the verbatim gate: say nothing rather than misquote
             return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
@@ -222,51 +196,20 @@ class Engine:
         return Answer(q, query_shown, "answered", None, quotes, sources, passages, self.disclaimer,
                       markdown, followup, (time.perf_counter() - t0) * 1000, self.index_build)
 
-    def _known_word(self, word: str) -> bool:
-        tokens = self.tokenize([word])[0]
-        return bool(tokens) and all(map(self.vocabulary.knows, tokens))
-
     def _out_of_scope(self, best_cosine: float, question: str) -> bool:
         """`question` is the user's own words: a follow-up's carried topic must not make an
         unrelated question ("And what dose of amoxicillin?") look familiar."""
         s = self.settings
         if best_cosine < s.abstain_below:
             return True
-        known = self.vocabulary.share(self.tokenize([question])[0])
+        known = self.retriever.known_share(question)
         return best_cosine < s.abstain_unfamiliar_below and known < s.min_known_terms
 
     def _new_unknown_topic(self, literal_search: str) -> bool:
         """A follow-up none of whose own words (lexicon included) the articles use ("What about
         migraine?") asks about something new that they do not cover: the carried topic must not
         answer for it."""
-        stems = self.tokenize([literal_search])[0]
-        return bool(stems) and self.vocabulary.share(stems) == 0.0
-
-    def _candidates(self, pool: Sequence[str]) -> tuple[list[int], list[int]]:
-        """Sentence ids of the pooled passages, and each one's passage rank. A passage that ends
-        in a lead-in ("Surgical options include:") brings its list items along at its rank."""
-        rows, ranks, seen = [], [], set()
-        for rank, cid in enumerate(pool):
-            for member in [cid, *self.list_items.get(cid, ())]:
-                if member in seen:
-                    continue
-                seen.add(member)
-                for r in self.store.chunk_sentences.get(member, ()):
-                    rows.append(r)
-                    ranks.append(rank)
-        return rows, ranks
-
-    def _sentence_bm25(self, texts: Sequence[str], rows: Sequence[int]) -> np.ndarray:
-        """Each query's sentence BM25 on a 0-1 scale (see `bm25_attainable`), best over queries, so
-        a follow-up's own words ("off the shelf") count as much as the carried topic's."""
-        if not self.settings.bm25:
-            return np.zeros(len(rows))
-        per_query = []
-        for tokens in self.tokenize(texts):
-            scores = bm25_scores_for(self.store.sentence_bm25, tokens, rows)
-            top = bm25_attainable(self.store.sentence_bm25, tokens)
-            per_query.append(scores / top if top > 0 else scores)
-        return np.max(per_query, axis=0)
+        return bool(self.tokenize([literal_search])[0]) and self.retriever.known_share(literal_search) == 0.0
 
     def error_answer(self, question: str, message: str) -> Answer:
         """An answer for a failure outside the engine's control: the message, and the disclaimer."""
@@ -314,21 +257,6 @@ class Engine:
             quotes.append(Quote(sources[key].number, text, chunk.lead_in, article.id, article.title,
                                 chunk.section, chunk.id, first.start, last.end, sel.score, refs))
         return tuple(quotes), tuple(sources.values())
-
-
-def _words(text: str) -> str:
-    """Lower-case words joined by single spaces, so "Ankle-foot" and "ankle foot" compare equal."""
-    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
-
-
-def _list_items(chunks: Sequence[Chunk]) -> dict[str, list[str]]:
-    """chunk id -> ids of the list items whose lead-in is that chunk's closing line."""
-    by_end = {(c.article_id, c.end): c.id for c in chunks}
-    items: dict[str, list[str]] = {}
-    for c in chunks:
-        if c.lead_in_end is not None and (c.article_id, c.lead_in_end) in by_end:
-            items.setdefault(by_end[(c.article_id, c.lead_in_end)], []).append(c.id)
-    return items
 
 
 def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = None,
