@@ -170,7 +170,8 @@ class Engine:
     def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
         q, texts, followup, t0 = p.question, list(p.texts), p.followup, p.t0
         s = self.settings
-        rankings = self.retriever.rankings(texts, vecs, dense=s.dense, bm25=s.bm25, depth=s.depth)
+        tokens = self.tokenize(texts)  # once: BM25 rankings, sentence scores and the topic check share it
+        rankings = self.retriever.rankings(tokens, vecs, dense=s.dense, bm25=s.bm25, depth=s.depth)
         fused = rrf(rankings, k=s.rrf_k) if rankings else []
 
         chunks = self.store.chunks
@@ -180,10 +181,10 @@ class Engine:
         in_scope = [i for i, r in enumerate(ranks) if r < s.scope_pool]
         query_shown = p.query
         if not in_scope or self._out_of_scope(float(cosines[in_scope].max()), q) or \
-                (followup and self._new_unknown_topic(texts[0])):
+                (followup and self._new_unknown_topic(tokens[0])):
             return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
                                    passages=passages, followup=followup)
-        lexical = self.retriever.sentence_lexical(texts, rows) if s.bm25 else np.zeros(len(rows))
+        lexical = self.retriever.sentence_lexical(tokens, rows) if s.bm25 else np.zeros(len(rows))
         scores = score_sentences(cosines, lexical, ranks, s.quotes)
         selections = select_quotes(rows, scores, self.store.sentence_vectors, self.store.sentences,
                                    self.chunk_by_id, s.quotes)
@@ -205,11 +206,11 @@ class Engine:
         known = self.retriever.known_share(question)
         return best_cosine < s.abstain_unfamiliar_below and known < s.min_known_terms
 
-    def _new_unknown_topic(self, literal_search: str) -> bool:
+    def _new_unknown_topic(self, literal_stems: Sequence[str]) -> bool:
         """A follow-up none of whose own words (lexicon included) the articles use ("What about
         migraine?") asks about something new that they do not cover: the carried topic must not
         answer for it."""
-        return bool(self.tokenize([literal_search])[0]) and self.retriever.known_share(literal_search) == 0.0
+        return bool(literal_stems) and self.retriever.vocabulary.share(literal_stems) == 0.0
 
     def error_answer(self, question: str, message: str) -> Answer:
         """An answer for a failure outside the engine's control: the message, and the disclaimer."""

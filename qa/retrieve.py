@@ -40,16 +40,16 @@ class Retriever:
                 seen += " " + words
         return f"{text} {' '.join(added)}" if added else text
 
-    def rankings(self, texts: Sequence[str], vecs: np.ndarray | None, *, dense: bool, bm25: bool,
+    def rankings(self, tokens: Sequence[Sequence[str]], vecs: np.ndarray | None, *, dense: bool, bm25: bool,
                  depth: int) -> list[list[int]]:
-        """Chunk rows ranked by each method for each query text (dense needs `vecs`)."""
+        """Chunk rows ranked by each method for each query (its `tokens`, and its row of `vecs`)."""
         rankings: list[list[int]] = []
         if dense and vecs is not None:
             _, ids = search(self.store.vector_index, vecs, depth)
             rankings.extend([int(i) for i in row if i >= 0] for row in ids)
         if bm25:
-            for tokens in self.tokenize(texts):
-                rankings.append([int(i) for i in top_k(bm25_scores(self.store.bm25, tokens), depth)])
+            for query_tokens in tokens:
+                rankings.append([int(i) for i in top_k(bm25_scores(self.store.bm25, query_tokens), depth)])
         return rankings
 
     def candidates(self, pool: Sequence[str]) -> tuple[list[int], list[int]]:
@@ -66,11 +66,11 @@ class Retriever:
                     ranks.append(rank)
         return rows, ranks
 
-    def sentence_lexical(self, texts: Sequence[str], rows: Sequence[int]) -> np.ndarray:
+    def sentence_lexical(self, tokens: Sequence[Sequence[str]], rows: Sequence[int]) -> np.ndarray:
         """Each query's sentence BM25 on a 0-1 scale (see `bm25_attainable`), best over queries, so
         a follow-up's own words ("off the shelf") count as much as the carried topic's."""
         per_query = []
-        for tokens in self.tokenize(texts):
+        for tokens in tokens:
             scores = bm25_scores_for(self.store.sentence_bm25, tokens, rows)
             top = bm25_attainable(self.store.sentence_bm25, tokens)
             per_query.append(scores / top if top > 0 else scores)

@@ -27,7 +27,7 @@ def section_view(store: Store, quotes: Sequence[Quote]) -> SectionView:
     """The section of the first quote, with every given quote from that section marked."""
     first = quotes[0]
     article = store.articles[first.article_id]
-    chunks = tuple(c for c in store.chunks if c.article_id == article.id and c.section == first.section)
+    chunks = tuple(store.chunks[r] for r in store.section_chunks.get((article.id, first.section), ()))
     marks = tuple((q.start, q.end) for q in quotes if q.article_id == first.article_id and q.section == first.section)
     return SectionView(article, first.section, chunks, marks)
 
@@ -83,14 +83,9 @@ def section_html(view: SectionView, quote: Quote) -> str:
 def neighbouring_sections(store: Store, quotes: Sequence[Quote], limit: int = 3) -> list[tuple[str, str]]:
     """(article id, heading) of sections next to the quoted ones, nearest first, not already quoted."""
     quoted = {(q.article_id, q.section) for q in quotes}
-    order: dict[str, list[tuple[str, ...]]] = {}
-    for c in store.chunks:
-        sections = order.setdefault(c.article_id, [])
-        if c.section and (not sections or sections[-1] != c.section):
-            sections.append(c.section)
     found: list[tuple[str, str]] = []
     for q in quotes:
-        sections = order.get(q.article_id, [])
+        sections = [s for s in store.article_sections.get(q.article_id, ()) if s]
         if q.section not in sections:
             continue
         i = sections.index(q.section)

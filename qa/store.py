@@ -37,8 +37,10 @@ class Store:
     sentence_bm25: Any  # bm25s.BM25 over sentence context texts, row i == sentences[i]
     lexicon_text: str
     disclaimer_template: str
-    chunk_row: Mapping[str, int] = field(default_factory=dict)
     chunk_sentences: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    # (article id, section path) -> chunk rows, and article id -> its section paths, in article order
+    section_chunks: Mapping[tuple[str, tuple[str, ...]], tuple[int, ...]] = field(default_factory=dict)
+    article_sections: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 def _read_jsonl(path: Path, parse: Callable[[dict], Any]) -> list[Any]:
@@ -126,12 +128,19 @@ def load_store(index_dir: Path, *, model_sha256: str | None = None, dim: int | N
     by_chunk: dict[str, list[int]] = {}
     for s in sentences:
         by_chunk.setdefault(s.chunk_id, []).append(s.id)
+    by_section: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for row, c in enumerate(chunks):
+        by_section.setdefault((c.article_id, c.section), []).append(row)
+    article_sections: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for article_id, section in by_section:  # dicts keep first-seen order: the article's order
+        article_sections[article_id] = article_sections.get(article_id, ()) + (section,)
     return Store(
         build_dir=build, manifest=manifest, articles=articles, chunks=chunks, sentences=sentences,
         sentence_vectors=np.ascontiguousarray(sentence_vectors, dtype=np.float32),
         vector_index=vector_index, bm25=bm25, sentence_bm25=sentence_bm25,
         lexicon_text=lexicon_path.read_text(encoding="utf-8") if lexicon_path.is_file() else "",
         disclaimer_template=disclaimer_path.read_text(encoding="utf-8"),
-        chunk_row={c.id: i for i, c in enumerate(chunks)},
         chunk_sentences={k: tuple(v) for k, v in by_chunk.items()},
+        section_chunks={k: tuple(v) for k, v in by_section.items()},
+        article_sections=article_sections,
     )

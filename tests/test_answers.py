@@ -170,3 +170,18 @@ def test_batched_answers_equal_single_answers(engine):
     batched = engine.ask_batch(items)
     assert [a.markdown for a in batched] == [engine.ask(q, h).markdown for q, h in items]
     assert [a.status for a in batched] == ["answered", "invalid", "answered", "answered", "abstained", "invalid"]
+
+
+def test_source_section_and_neighbouring_sections(engine):
+    from qa.sections import neighbouring_sections, section_html, section_view
+
+    answer = engine.ask("Is an AFO the cornerstone of management?")
+    quote = next(q for q in answer.quotes if q.section[-1] == "Orthotic Support")
+    view = section_view(engine.store, [quote])
+    assert [c.section for c in view.chunks] == [quote.section] * 3  # the section's three bullets, in order
+    assert [c.ordinal for c in view.chunks] == sorted(c.ordinal for c in view.chunks)
+    html = section_html(view, quote)
+    assert f"<mark>{quote.text}</mark>" in html.replace("&#x27;", "'") and "Practical neurology, 2008" in html
+    near = [heading for _, heading in neighbouring_sections(engine.store, [quote])]
+    assert near[:2] == ["Physical Therapy", "Etiology and Assessment"]  # next, then previous section with text
+    assert "Orthotic Support" not in near
