@@ -4,8 +4,8 @@
 
 Loads the model and the index once (building the index first if it is missing; switching to a
 new build when `python -m ingest` swaps one in while serving), then serves a Gradio chat: verbatim quotes with [n] citations, a source viewer, suggested follow-ups, feedback
-and export. This module is an adapter: answers come from `qa`, formatting from `qa.render`,
-`qa.sections` and `qa.export`; here are only the page, the handlers and the launch settings.
+and export. This module is an adapter: answers come from `qa`, formatting from `qa.present`;
+here are only the page, the handlers and the launch settings.
 
 Login (optional): QUOTEQA_AUTH="user:password[,user2:password2]" or QUOTEQA_AUTH_FILE=path (one
 user:password a line). Feedback goes to --feedback (default feedback/feedback.jsonl).
@@ -78,25 +78,25 @@ def prepare_engine(index: Path, corpus: Path):
 
 
 def stale_against(engine, corpus: Path) -> list[str]:
-    from qa.store import stale_changes
+    from qa.index import changes_since, corpus_fingerprint
 
-    return stale_changes(engine.manifest, corpus) if corpus.is_dir() else []
+    return changes_since(engine.manifest, corpus_fingerprint(corpus)) if corpus.is_dir() else []
 
 
 class Handlers:
     """The page's callbacks; each turns engine output into component values."""
 
     def __init__(self, live, feedback_path: Path, corpus: Path):
-        self.live = live  # qa.live.LiveEngine: follows index rebuilds while serving
+        self.live = live  # qa.index.LiveIndex of engines: follows index rebuilds while serving
         self.corpus = corpus
-        self.stale = {live.engine.index_build: stale_against(live.engine, corpus)}
+        self.stale = {live.current.index_build: stale_against(live.current, corpus)}
         self.feedback_path = feedback_path
         self._feedback_lock = threading.Lock()
         self._export_dir = Path(tempfile.mkdtemp(prefix="quoteqa-export-"))
 
     @property
     def engine(self):
-        return self.live.engine
+        return self.live.current
 
     def header(self) -> str:
         engine = self.engine
@@ -118,18 +118,18 @@ class Handlers:
 
     def respond(self, message, chat, turns):
         import gradio as gr
-        from qa.render import escape_md
+        from qa.present import SUGGESTIONS, escape_md, render_markdown
 
         history = [a.question for a in turns if a.status in ("answered", "abstained")]
         answer = self.ask(message or "", history)
         turns = [*turns, answer]
         chat = [*chat, {"role": "user", "content": escape_md(message or "") or "(empty)"},
-                {"role": "assistant", "content": answer.markdown}]
+                {"role": "assistant", "content": render_markdown(answer)}]
         choices = [self._citation_label(s) for s in answer.sources]
         first = choices[0] if choices else None
         suggestions = self._suggestions(answer)
         buttons = [gr.update(value=s, visible=True) for s in suggestions]
-        buttons += [gr.update(value="", visible=False)] * (3 - len(buttons))
+        buttons += [gr.update(value="", visible=False)] * (SUGGESTIONS - len(buttons))
         return ("", chat, turns, gr.update(choices=choices, value=first, visible=bool(choices)),
                 self.source(first, turns), self.header(), *buttons)
 
@@ -144,22 +144,22 @@ class Handlers:
         return f"[{source.number}] {source.title} — {section}"
 
     def source(self, choice: str | None, turns) -> str:
-        from qa.sections import section_html, section_view
+        from qa.present import section_html, section_view
 
         if not choice or not turns:
             return "<p class='qqa-meta'>Select a source to see the section it was quoted from.</p>"
         number = int(choice[1:choice.index("]")])
         quotes = [q for q in turns[-1].quotes if q.number == number]
         engine = self.engine
-        if not quotes or quotes[0].article_id not in engine.store.articles:
+        if not quotes or quotes[0].article_id not in engine.articles:
             return "<p class='qqa-meta'>That source is no longer in the index; ask again.</p>"
-        return f"<div class='qqa-source'>{section_html(section_view(engine.store, quotes), quotes[0])}</div>"
+        return f"<div class='qqa-source'>{section_html(section_view(engine, quotes), quotes[0])}</div>"
 
     def _suggestions(self, answer) -> list[str]:
-        from qa.sections import neighbouring_sections
+        from qa.present import neighbouring_sections
 
         return [f"What do the articles say about {heading}?"
-                for _, heading in neighbouring_sections(self.engine.store, answer.quotes)]
+                for _, heading in neighbouring_sections(self.engine, answer.quotes)]
 
     # feedback and export -----------------------------------------------------------------------
 
@@ -182,14 +182,13 @@ class Handlers:
 
     def export(self, turns):
         import gradio as gr
-        from qa.disclaimer import describe_article
-        from qa.export import conversation_markdown
+        from qa.present import conversation_markdown, describe_article
 
         engine = self.engine
         builds = ", ".join(dict.fromkeys(a.index_build for a in turns)) or engine.index_build
         text = conversation_markdown(turns, disclaimer=engine.disclaimer, index_digest=builds,
                                      built_at=engine.manifest.built_at,
-                                     articles=[describe_article(a) for a in engine.store.articles.values()])
+                                     articles=[describe_article(a) for a in engine.articles.values()])
         path = self._export_dir / f"quoteqa-conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
         path.write_text(text, encoding="utf-8")
         return gr.update(value=str(path), visible=True)
@@ -201,20 +200,21 @@ class Handlers:
 
         Served batched: Gradio passes lists of the queued calls' arguments (up to BATCH_SIZE) and
         the engine encodes them in one model call. The hints describe one call, as clients see it."""
+        from qa.present import answer_json
+
         items = [(q, [h for h in (hist or []) if isinstance(h, str)]) for q, hist in zip(question, history)]
         try:
             answers = self.engine.ask_batch(items)
         except Exception:  # answer each one alone, so one bad call gets the error message, not all
             answers = [self.ask(q, h) for q, h in items]
-        return ([a.to_json() for a in answers],)
+        return ([answer_json(a) for a in answers],)
 
 
 def header_markdown(engine, stale: list[str]) -> str:
-    from qa.disclaimer import describe_article
-    from qa.render import escape_md
+    from qa.present import describe_article, escape_md
 
-    articles = "; ".join(escape_md(describe_article(a)) for a in engine.store.articles.values())
-    text = (f"## QuoteQA\nAnswers are quoted word for word from {len(engine.store.articles)} indexed articles: "
+    articles = "; ".join(escape_md(describe_article(a)) for a in engine.articles.values())
+    text = (f"## QuoteQA\nAnswers are quoted word for word from {len(engine.articles)} indexed articles: "
             f"{articles}. Index build `{engine.index_build}`, built {escape_md(engine.manifest.built_at)}.")
     if stale:
         listed = escape_md("; ".join(stale[:4]))
@@ -225,65 +225,84 @@ def header_markdown(engine, stale: list[str]) -> str:
 
 def build_ui(handlers: Handlers):
     import gradio as gr
-    from qa.render import escape_md
+    from qa.present import escape_md
 
     engine = handlers.engine
-    examples = [e for a in engine.store.articles.values() for e in (a.examples or (a.title,))]
     with gr.Blocks(title="QuoteQA") as demo:
-        header = gr.Markdown(handlers.header(), elem_id="qqa-header")
-        turns = gr.State([])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
-                chat = gr.Chatbot(
-                    value=[], label="Conversation", elem_id="qqa-chat", height=520, sanitize_html=True,
-                    allow_tags=False, feedback_options=("Like", "Dislike"),
-                    examples=[{"text": e} for e in examples[:6]],
-                    placeholder="Ask a clinical question. Answers are quotes from the indexed articles only.",
-                )
-                with gr.Row():
-                    box = gr.Textbox(label="Your question", placeholder="e.g. " + (examples[0] if examples else ""),
-                                     lines=1, max_lines=4, scale=5, elem_id="qqa-question", autofocus=True)
-                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="qqa-ask")
-                with gr.Row():
-                    suggested = [gr.Button("", visible=False, size="sm", elem_classes=["qqa-suggest"]) for _ in range(3)]
-                with gr.Row():
-                    new = gr.Button("New conversation", size="sm")
-                    export = gr.Button("Export conversation (Markdown)", size="sm", elem_id="qqa-export")
-                export_file = gr.File(label="Conversation export", visible=False, interactive=False)
-            with gr.Column(scale=2, min_width=300):
-                citations = gr.Radio(label="Sources of the last answer (select one to read the section)",
-                                     choices=[], visible=False, elem_id="qqa-citations")
-                source = gr.HTML("<p class='qqa-meta'>Sources appear here after an answer.</p>", elem_id="qqa-source")
-
-        outputs = [box, chat, turns, citations, source, header, *suggested]
-        private = dict(api_visibility="private")
-        box.submit(handlers.respond, [box, chat, turns], outputs, **private)
-        send.click(handlers.respond, [box, chat, turns], outputs, **private)
-        for button in suggested:
-            button.click(handlers.respond, [button, chat, turns], outputs, **private)
-        # Gradio hands event data to a parameter annotated with its type.
-        def on_example(c, t, evt: gr.SelectData):
-            return handlers.respond_example(c, t, evt)
-
-        def on_like(t, evt: gr.LikeData):
-            handlers.feedback(t, evt)
-
-        chat.example_select(on_example, [chat, turns], outputs, **private)
-        citations.change(handlers.source, [citations, turns], source, **private)
-        chat.like(on_like, [turns], None, **private)
-        export.click(handlers.export, [turns], export_file, **private)
-        new.click(lambda: ("", [], [], gr.update(choices=[], value=None, visible=False), "", handlers.header(),
-                           *[gr.update(visible=False)] * 3), None, outputs, **private)
+        ui = _layout(handlers)
+        _wire(handlers, ui)
         # Always on the page, so that Gradio's own messages ("Queue is full") are read with it too.
         gr.Markdown(f"*{escape_md(engine.disclaimer)}*", elem_id="qqa-footer")
         gr.api(handlers.api_ask, api_name="ask", batch=True, max_batch_size=BATCH_SIZE)
     return demo
 
 
+def _layout(handlers: Handlers) -> dict:
+    """The page's components, by name (inside an open gr.Blocks)."""
+    import gradio as gr
+    from qa.present import SUGGESTIONS
+
+    examples = [e for a in handlers.engine.articles.values() for e in (a.examples or (a.title,))]
+    ui = {"header": gr.Markdown(handlers.header(), elem_id="qqa-header"), "turns": gr.State([])}
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            ui["chat"] = gr.Chatbot(
+                value=[], label="Conversation", elem_id="qqa-chat", height=520, sanitize_html=True,
+                allow_tags=False, feedback_options=("Like", "Dislike"),
+                examples=[{"text": e} for e in examples[:6]],
+                placeholder="Ask a clinical question. Answers are quotes from the indexed articles only.",
+            )
+            with gr.Row():
+                ui["box"] = gr.Textbox(label="Your question", placeholder="e.g. " + (examples[0] if examples else ""),
+                                       lines=1, max_lines=4, scale=5, elem_id="qqa-question", autofocus=True)
+                ui["send"] = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="qqa-ask")
+            with gr.Row():
+                ui["suggested"] = [gr.Button("", visible=False, size="sm", elem_classes=["qqa-suggest"])
+                                   for _ in range(SUGGESTIONS)]
+            with gr.Row():
+                ui["new"] = gr.Button("New conversation", size="sm")
+                ui["export"] = gr.Button("Export conversation (Markdown)", size="sm", elem_id="qqa-export")
+            ui["export_file"] = gr.File(label="Conversation export", visible=False, interactive=False)
+        with gr.Column(scale=2, min_width=300):
+            ui["citations"] = gr.Radio(label="Sources of the last answer (select one to read the section)",
+                                       choices=[], visible=False, elem_id="qqa-citations")
+            ui["source"] = gr.HTML("<p class='qqa-meta'>Sources appear here after an answer.</p>", elem_id="qqa-source")
+    return ui
+
+
+def _wire(handlers: Handlers, ui: dict) -> None:
+    """Connect the components' events to the handlers; none of them is part of the public API."""
+    import gradio as gr
+
+    chat, turns, box, suggested = ui["chat"], ui["turns"], ui["box"], ui["suggested"]
+    outputs = [box, chat, turns, ui["citations"], ui["source"], ui["header"], *suggested]
+    private = dict(api_visibility="private")
+    ui["box"].submit(handlers.respond, [box, chat, turns], outputs, **private)
+    ui["send"].click(handlers.respond, [box, chat, turns], outputs, **private)
+    for button in suggested:
+        button.click(handlers.respond, [button, chat, turns], outputs, **private)
+
+    # Gradio hands event data to a parameter annotated with its type.
+    def on_example(c, t, evt: gr.SelectData):
+        return handlers.respond_example(c, t, evt)
+
+    def on_like(t, evt: gr.LikeData):
+        handlers.feedback(t, evt)
+
+    chat.example_select(on_example, [chat, turns], outputs, **private)
+    ui["citations"].change(handlers.source, [ui["citations"], turns], ui["source"], **private)
+    chat.like(on_like, [turns], None, **private)
+    ui["export"].click(handlers.export, [turns], ui["export_file"], **private)
+    ui["new"].click(lambda: ("", [], [], gr.update(choices=[], value=None, visible=False), "", handlers.header(),
+                             *[gr.update(visible=False)] * len(suggested)), None, outputs, **private)
+
+
 def main(argv: list[str] | None = None) -> int:
     # Before gradio or the model library is imported: no telemetry, no hub.
+    from qa.embed import OFFLINE_ENV
+
+    os.environ.update(OFFLINE_ENV)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("GRADIO_SSR_MODE", "False")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
@@ -303,9 +322,9 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("index is older than the corpus: %s", "; ".join(stale))
 
     import gradio as gr
-    from qa.live import LiveEngine
+    from qa.index import LiveIndex
 
-    handlers = Handlers(LiveEngine(engine, args.index), args.feedback, args.corpus)
+    handlers = Handlers(LiveIndex(engine, args.index, engine.reloaded), args.feedback, args.corpus)
     demo = build_ui(handlers)
     demo.queue(max_size=args.queue_size, default_concurrency_limit=args.concurrency)
     theme = gr.themes.Default(font=["system-ui", "Segoe UI", "Roboto", "sans-serif"],

@@ -15,7 +15,7 @@ def evaluate(engine, questions, *, progress: bool = False):
     from .metrics import qrels_for, score
     from .run import SHIPPED, run_configs
 
-    qrels = qrels_for(questions, {c.id: c.text for c in engine.store.chunks})
+    qrels = qrels_for(questions, {c.id: c.text for c in engine.chunks})
     runs = run_configs(engine, questions, progress=progress)
     return {name: score(questions, outcomes, qrels) for name, outcomes in runs.items()}, runs[SHIPPED], qrels
 
@@ -29,7 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="write a Markdown report (and a PNG chart beside it)")
     args = parser.parse_args(argv)
 
+    import os
+
     import qa
+    from qa.embed import OFFLINE_ENV
+
+    os.environ.update(OFFLINE_ENV)  # before the model library is imported
     from .questions import load_questions
     from .report import table, write_report, write_run
 

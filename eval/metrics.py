@@ -16,6 +16,8 @@ from typing import Mapping, Sequence
 from .questions import Question, contains_evidence
 
 RANK_METRICS = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "ndcg@10")
+# Scoring budgets of the benchmark (../shared/benchmarks/covidqa/README.md): fixed by how answers
+# are judged, not by the product's own quote budget (`qa.quotes.QuoteParams.word_budget`).
 PASSAGE_BUDGET_WORDS = 100
 QUOTE_BUDGET_WORDS = 120
 
@@ -94,17 +96,17 @@ def answer_metrics(questions: Sequence[Question], outcomes: Mapping[str, Outcome
     }
 
 
-def percentile(values: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile.
+def percentile(values: Sequence[float], pct: int) -> float:
+    """The `pct`-th percentile (1-99), interpolated as `statistics.quantiles(method="inclusive")` does.
 
     >>> percentile([3, 1, 2], 50), percentile([], 50) != percentile([], 50)
     (2.0, True)
     """
     if not values:
         return float("nan")
-    ordered = sorted(values)
-    k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return float(ordered[k])
+    if len(values) == 1:
+        return float(values[0])
+    return float(statistics.quantiles(values, n=100, method="inclusive")[pct - 1])
 
 
 def score(questions: Sequence[Question], outcomes: Mapping[str, Outcome],

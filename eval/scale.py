@@ -35,9 +35,9 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
 
 
-def synthetic_library(base, n_chunks: int, seed: int = 0):
-    """Records, texts and vectors for a library of `n_chunks` chunks built on the real `base` store."""
-    from qa.records import Article, Chunk, Sentence, context_text, sentence_context_text
+def synthetic_library(base, n_chunks: int, corpus: Path, seed: int = 0):
+    """A `BuildContent` for a library of `n_chunks` chunks built on the real `base` store."""
+    from qa.index import Article, BuildContent, Chunk, Sentence, context_text, sentence_context_text
 
     rng = np.random.default_rng(seed)
     articles = list(base.articles.values())
@@ -88,7 +88,10 @@ def synthetic_library(base, n_chunks: int, seed: int = 0):
     by_id = {c.id: c for c in chunks}
     chunk_texts = [context_text(titles[c.article_id], c) for c in chunks]
     sentence_texts = [sentence_context_text(by_id[s.chunk_id], s) for s in sentences]
-    return articles, chunks, sentences, chunk_texts, sentence_texts, chunk_vecs, sentence_vecs
+    return BuildContent(articles=articles, chunks=chunks, sentences=sentences, chunk_texts=chunk_texts,
+                        sentence_texts=sentence_texts, chunk_vectors=chunk_vecs, sentence_vectors=sentence_vecs,
+                        corpus_dir=corpus, fingerprint=dict(base.manifest.corpus), model_id=base.manifest.model_id,
+                        model_sha256=base.manifest.model_sha256)
 
 
 def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
@@ -96,42 +99,35 @@ def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     return np.argsort(-scores, axis=1)[:, :k]
 
 
-def run_size(n: int, base, embedder, questions, work: Path, corpus: Path, seed: int) -> dict[str, float]:
-    import faiss
-
-    from eval.metrics import answer_metrics, percentile
-    from eval.run import outcome
-    from ingest.build import write_build
-    from qa.engine import Engine
-    from qa.store import load_store
+def build_size(n: int, base, work: Path, corpus: Path, seed: int) -> tuple[Path, np.ndarray, dict]:
+    """The synthetic index of `n` chunks under `work` (reused when seed and base match), its chunk
+    vectors, and what its build took."""
+    from qa.index import write_build
 
     index_dir = work / f"index-{n}"
     stamp_path, vec_path = index_dir / "scale-build.json", index_dir / "chunk-vectors.npy"
     stamp = json.loads(stamp_path.read_text()) if stamp_path.exists() else {}
     if stamp.get("seed") == seed and stamp.get("base") == base.manifest.digest and vec_path.exists():
         print(f"  reusing the build in {index_dir}", file=sys.stderr, flush=True)
-        chunk_vecs = np.load(vec_path)
-    else:
-        shutil.rmtree(index_dir, ignore_errors=True)
-        t0 = time.perf_counter()
-        lib = synthetic_library(base, n, seed)
-        gen_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        manifest, build_dir = write_build(index_dir, corpus, *lib, fingerprint=dict(base.manifest.corpus),
-                                          model_sha=base.manifest.model_sha256, dim=base.manifest.dim)
-        build_s = time.perf_counter() - t0
-        chunk_vecs = lib[5]
-        del lib
-        np.save(vec_path, chunk_vecs, allow_pickle=False)
-        stamp = {"seed": seed, "base": base.manifest.digest, "generate_s": gen_s, "build_s": build_s,
-                 "index_type": manifest.index_type,
-                 "size_mib": sum(p.stat().st_size for p in build_dir.rglob("*") if p.is_file()) / 2**20}
-        stamp_path.write_text(json.dumps(stamp))
-
+        return index_dir, np.load(vec_path), stamp
+    shutil.rmtree(index_dir, ignore_errors=True)
     t0 = time.perf_counter()
-    store = load_store(index_dir, model_sha256=embedder.sha256, dim=embedder.dim)
-    engine = Engine(store, embedder)
-    load_s = time.perf_counter() - t0
+    content = synthetic_library(base, n, corpus, seed)
+    gen_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    manifest, build_dir = write_build(index_dir, content)
+    build_s = time.perf_counter() - t0
+    np.save(vec_path, content.chunk_vectors, allow_pickle=False)
+    stamp = {"seed": seed, "base": base.manifest.digest, "generate_s": gen_s, "build_s": build_s,
+             "index_type": manifest.index_type,
+             "size_mib": sum(p.stat().st_size for p in build_dir.rglob("*") if p.is_file()) / 2**20}
+    stamp_path.write_text(json.dumps(stamp))
+    return index_dir, content.chunk_vectors, stamp
+
+
+def time_answers(engine, questions) -> tuple[list[float], dict]:
+    """Latencies of every eval question plus 100 more calls, and the questions' outcomes."""
+    from eval.run import outcome
 
     pairs = [(q.question, list(q.history)) for q in questions]
     for q, h in pairs[:10]:
@@ -146,24 +142,40 @@ def run_size(n: int, base, embedder, questions, work: Path, corpus: Path, seed: 
         t = time.perf_counter()
         engine.ask(*pairs[i % len(pairs)])
         times.append((time.perf_counter() - t) * 1000)
+    return times, outcomes
+
+
+def search_times(index, queries: np.ndarray) -> list[float]:
+    times = []
+    for i in range(len(queries)):
+        t = time.perf_counter()
+        index.search(queries[i:i + 1], 10)
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def run_size(n: int, base, embedder, questions, work: Path, corpus: Path, seed: int) -> dict[str, float]:
+    import faiss
+
+    from eval.metrics import answer_metrics, percentile
+    from qa import Engine
+    from qa.index import load_store
+
+    index_dir, chunk_vecs, stamp = build_size(n, base, work, corpus, seed)
+    t0 = time.perf_counter()
+    store = load_store(index_dir, model_sha256=embedder.sha256, dim=embedder.dim)
+    engine = Engine(store, embedder)
+    load_s = time.perf_counter() - t0
+    times, outcomes = time_answers(engine, questions)
     quality = answer_metrics(questions, outcomes)
 
-    queries = embedder.encode([engine.retriever.search_text(q.question) for q in questions])
+    queries = engine.encode([engine.search_text(q.question) for q in questions])
     exact = exact_top(chunk_vecs, queries, 10)
     _, approx = store.vector_index.search(queries, 10)
     agreement = float(np.mean([len(set(exact[i]) & set(approx[i])) / 10 for i in range(len(queries))]))
     flat = faiss.IndexFlatIP(chunk_vecs.shape[1])
     flat.add(chunk_vecs)
-    flat_times = []
-    for i in range(len(queries)):
-        t = time.perf_counter()
-        flat.search(queries[i:i + 1], 10)
-        flat_times.append((time.perf_counter() - t) * 1000)
-    index_times = []
-    for i in range(len(queries)):
-        t = time.perf_counter()
-        store.vector_index.search(queries[i:i + 1], 10)
-        index_times.append((time.perf_counter() - t) * 1000)
+    flat_times, index_times = search_times(flat, queries), search_times(store.vector_index, queries)
     del flat
     return {
         "chunks": float(len(store.chunks)), "sentences": float(len(store.sentences)),
@@ -178,7 +190,7 @@ def run_size(n: int, base, embedder, questions, work: Path, corpus: Path, seed: 
 
 def embed_rate(embedder, base, count: int = 2000) -> float:
     """Chunks the model embeds per second (chunk and its sentences, as ingest does)."""
-    from qa.records import context_text
+    from qa.index import context_text
 
     texts = [context_text("Synthetic article", base.chunks[i % len(base.chunks)]) for i in range(count)]
     t0 = time.perf_counter()
@@ -198,11 +210,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    import qa
-    from eval.questions import load_questions
+    import os
 
-    engine = qa.load(args.index)
-    base, embedder = engine.store, engine.embedder
+    from eval.questions import load_questions
+    from qa.embed import OFFLINE_ENV, Embedder
+    from qa.index import load_store
+
+    os.environ.update(OFFLINE_ENV)  # before the model library is imported
+    embedder = Embedder()
+    base = load_store(args.index, model_sha256=embedder.sha256, dim=embedder.dim)
     questions = load_questions(args.questions)
     args.work.mkdir(parents=True, exist_ok=True)
     rate = embed_rate(embedder, base)

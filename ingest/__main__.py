@@ -15,7 +15,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="print only the result line")
     args = parser.parse_args(argv)
 
+    import os
+
+    from qa.embed import OFFLINE_ENV
     from qa.errors import QuoteQAError
+
+    os.environ.update(OFFLINE_ENV)  # before the model library is imported
 
     from .build import build_index
     from .parse import CorpusError

@@ -13,36 +13,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from qa.records import Article, Chunk, Sentence
+from qa.index.records import Article, Chunk, Sentence
 
 from .parse import ParsedArticle
 
-Splitter = Callable[[str], Sequence[str]]
+Splitter = Callable[[str], list[tuple[int, int]]]  # text -> (start, end) of each sentence
 
 
 def pysbd_splitter() -> Splitter:
+    """Sentence spans from pysbd's own character offsets (`char_span=True`), trimmed of the
+    whitespace pysbd keeps around a sentence."""
     import pysbd
 
-    segmenter = pysbd.Segmenter(language="en", clean=False)
-    return segmenter.segment
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
 
+    def spans(text: str) -> list[tuple[int, int]]:
+        out = []
+        for span in segmenter.segment(text):
+            start = span.start + len(span.sent) - len(span.sent.lstrip())
+            end = span.start + len(span.sent.rstrip())
+            if end > start:
+                out.append((start, end))
+        return out
 
-def sentence_spans(text: str, split: Splitter) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`, found in order so repeated sentences map right."""
-    spans, cursor = [], 0
-    for piece in split(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        start = text.find(piece, cursor)
-        if start < 0:  # the splitter changed the text; keep the remainder whole rather than lose it
-            rest = text[cursor:].strip()
-            if rest:
-                start = text.index(rest, cursor)
-                spans.append((start, start + len(rest)))
-            return spans
-        spans.append((start, start + len(piece)))
-        cursor = start + len(piece)
     return spans
 
 
@@ -82,7 +75,7 @@ def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
         if block.kind == "heading":
             colon_lead = None
             continue
-        spans = sentence_spans(block.text, split)
+        spans = split(block.text)
         block_spans[i] = spans
         lead: tuple[str, int, int] | None = None
         if block.kind == "item" and block.parent is not None:

@@ -1,10 +1,15 @@
-"""QuoteQA's answer engine: `qa.load(index_dir).ask(question, history)` -> `Answer`."""
+"""QuoteQA's answer engine: `qa.load(index_dir).ask(question, history)` -> `Answer` (data).
+
+Layers, each importing only those below it: `qa.present` (Markdown, text, JSON, source view,
+export) → this package (the engine: retrieve, fuse, follow-ups, quotes, abstention) →
+`qa.index` (the on-disk format). `qa.embed` is the model at the edge.
+"""
 
 from .answer import Answer, Passage, Quote, Reference, Source
-from .engine import MAX_QUESTION_CHARS, Engine, Settings, load
+from .engine import MAX_QUESTION_CHARS, Engine, Settings, load, load_live
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, ModelError, QuoteQAError
 
 __all__ = [
     "Answer", "Engine", "IndexCorruptError", "IndexMissingError", "IndexStaleError", "MAX_QUESTION_CHARS",
-    "ModelError", "Passage", "Quote", "QuoteQAError", "Reference", "Settings", "Source", "load",
+    "ModelError", "Passage", "Quote", "QuoteQAError", "Reference", "Settings", "Source", "load", "load_live",
 ]

@@ -17,8 +17,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
     args = parser.parse_args(argv)
 
+    import os
+
+    from .embed import OFFLINE_ENV
+
+    os.environ.update(OFFLINE_ENV)  # before the model library is imported
     from . import load
     from .errors import QuoteQAError
+    from .present import answer_json, render_text
 
     try:
         engine = load(args.index)
@@ -27,9 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     answer = engine.ask(args.question, args.history)
     if args.json:
-        print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
+        print(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
     else:
-        print(engine.text(answer))
+        print(render_text(answer))
     return 0
 
 

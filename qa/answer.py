@@ -1,4 +1,5 @@
-"""What `Engine.ask` returns: frozen records a CLI, the app and the eval all read the same way."""
+"""What `Engine.ask` returns: frozen records of data (no markup) that `qa.present`, the app and the
+eval all read the same way."""
 
 from __future__ import annotations
 
@@ -62,10 +63,10 @@ class Answer:
     sources: tuple[Source, ...]
     passages: tuple[Passage, ...]
     disclaimer: str
-    markdown: str
     followup: bool = False  # the conversation was used to read the question
     ms: float = 0.0
     index_build: str = ""  # digest of the index build that answered (manifest.digest)
+    coverage: tuple[str, ...] = ()  # with an abstention: what the indexed articles do cover
 
     @property
     def abstained(self) -> bool:

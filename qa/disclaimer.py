@@ -9,7 +9,7 @@ from __future__ import annotations
 from string import Template
 from typing import Iterable
 
-from .records import Article
+from .index.records import Article
 
 
 def describe_article(article: Article) -> str:

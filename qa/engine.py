@@ -3,7 +3,8 @@
 One question goes: validate → read follow-ups against the history → expand with the lexicon →
 dense (FAISS) and BM25 rankings for the literal and the resolved query → reciprocal rank fusion →
 sentences of the top passages scored against the query → abstain if even the best is too far →
-select quotes → verbatim gate → citations → Markdown with the disclaimer.
+select quotes → verbatim gate → citations and the disclaimer, as an `Answer` record (data only:
+`qa.present` renders it).
 
 The engine is immutable after loading; `with_settings` gives a variant sharing the loaded model
 and index (the eval's ablations use it).
@@ -17,7 +18,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -26,17 +27,14 @@ from .disclaimer import describe_article, render_disclaimer
 from .embed import Embedder
 from .followup import FollowUpResolver
 from .fusion import rrf
+from .index import Article, Chunk, LiveIndex, Store, load_store
 from .lexicon import Lexicon, parse_lexicon
 from .quotes import QuoteParams, Selection, score_sentences, select_quotes
-from .records import Chunk
-from .render import escape_md, render_markdown, render_text
 from .retrieve import Retriever
-from .store import Store, load_store
 from .verbatim import is_verbatim
 
 MAX_QUESTION_CHARS = 1000
-MAX_HISTORY = 8  # earlier questions considered; older ones no longer shape the topic
-COVERAGE_ARTICLES = 8  # articles an abstention lists by name
+ABSTAIN_MESSAGE = "The indexed articles do not answer this question, so no passage is quoted."
 
 
 @dataclass(frozen=True)
@@ -50,6 +48,8 @@ class Settings:
     quote_pool: int = 8  # top passages whose sentences may be quoted
     scope_pool: int = 4  # top passages whose best sentence decides abstention
     rrf_k: int = 60
+    max_history: int = 8  # earlier questions considered; older ones no longer shape the topic
+    coverage_articles: int = 8  # articles an abstention lists by name
     # Abstain when no candidate sentence reaches `abstain_below` cosine similarity with the
     # question, or none reaches `abstain_unfamiliar_below` while fewer than `min_known_terms` of
     # the question's search terms occur anywhere in the articles (a question mostly about things
@@ -80,23 +80,56 @@ def clean_question(text: str) -> str:
 
 
 class Engine:
+    """Answers questions from one loaded index build with one loaded model. Immutable after
+    loading; safe to call from many threads. Its public attributes and methods are the whole API
+    that `qa.present`, `app.py` and `eval` use."""
+
     def __init__(self, store: Store, embedder: Embedder, settings: Settings = Settings(),
                  lexicon: Lexicon | None = None):
-        self.store = store
-        self.embedder = embedder
+        self._store = store
+        self._embedder = embedder
         self.settings = settings
         self.lexicon = lexicon if lexicon is not None else parse_lexicon(store.lexicon_text)
-        self.retriever = Retriever(store, self.lexicon)
-        self.tokenize = self.retriever.tokenize
-        self.resolver = FollowUpResolver()
-        self.chunk_by_id = {c.id: c for c in store.chunks}
+        self._retriever = Retriever(store, self.lexicon)
+        self._resolver = FollowUpResolver()
+        self._chunk_by_id = {c.id: c for c in store.chunks}
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
-        self._coverage: str | None = None
+        self._coverage: tuple[str, ...] | None = None
+
+    # -- what the index holds (read-only views for presentation and the eval) ----------------------
 
     @property
     def manifest(self):
-        return self.store.manifest
+        return self._store.manifest
+
+    @property
+    def articles(self) -> Mapping[str, Article]:
+        return self._store.articles
+
+    @property
+    def chunks(self) -> tuple[Chunk, ...]:
+        return self._store.chunks
+
+    def section_chunks(self, article_id: str, section: tuple[str, ...]) -> tuple[Chunk, ...]:
+        """The chunks of one section of an article, in article order."""
+        return tuple(self._store.chunks[r] for r in self._store.section_chunks.get((article_id, section), ()))
+
+    def article_sections(self, article_id: str) -> tuple[tuple[str, ...], ...]:
+        """An article's section paths, in article order."""
+        return self._store.article_sections.get(article_id, ())
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        """The index's own tokeniser (stemmed BM25 terms)."""
+        return self._retriever.tokenize(texts)
+
+    def search_text(self, question: str) -> str:
+        """What is searched for `question`: the question and the lexicon's synonyms for its terms."""
+        return self._retriever.search_text(question, lexicon=self.settings.lexicon)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """The model's normalised vectors for `texts` (the query side of every answer)."""
+        return self._embedder.encode(texts)
 
     def with_settings(self, **changes) -> "Engine":
         """A variant with other settings, sharing this engine's model and index."""
@@ -104,25 +137,28 @@ class Engine:
         other.settings = replace(self.settings, **changes)
         return other
 
-    def coverage(self) -> str:
+    def reloaded(self, build_dir: Path) -> "Engine":
+        """An engine over another build of the index, sharing this one's model and settings."""
+        store = load_store(build_dir, model_sha256=self._embedder.sha256, dim=self._embedder.dim)
+        return Engine(store, self._embedder, self.settings)
+
+    def coverage(self) -> tuple[str, ...]:
         """What the indexed articles cover, for abstentions: titles and their top sections."""
         if self._coverage is None:
-            self._coverage = self._describe_coverage()
+            self._coverage = self._describe_coverage(self.settings.coverage_articles)
         return self._coverage
 
-    def _describe_coverage(self, limit: int = COVERAGE_ARTICLES) -> str:
+    def _describe_coverage(self, limit: int) -> tuple[str, ...]:
         sections: dict[str, dict[str, None]] = {}
-        for c in self.store.chunks:  # one pass: section headings per article, in article order
+        for c in self._store.chunks:  # one pass: section headings per article, in article order
             if c.section:
                 sections.setdefault(c.article_id, {})[c.section[-1]] = None
-        articles = list(self.store.articles.values())
+        articles = list(self._store.articles.values())
         lines = [f"{describe_article(a)}: {', '.join(sections[a.id])}" if sections.get(a.id) else describe_article(a)
                  for a in articles[:limit]]
         if len(articles) > limit:
             lines.append(f"… and {len(articles) - limit:,} more articles")
-        return "\n".join(lines)
-
-    # -- retrieval ---------------------------------------------------------------------------
+        return tuple(lines)
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -136,7 +172,7 @@ class Engine:
         t0 = time.perf_counter()
         pending = [self._prepare(q, h, t0) for q, h in items]
         texts = [t for p in pending if isinstance(p, _Pending) for t in p.texts]
-        vecs = self.embedder.encode(texts) if texts else None
+        vecs = self._embedder.encode(texts) if texts else None
         answers, cursor = [], 0
         for p in pending:
             if isinstance(p, Answer):
@@ -158,44 +194,41 @@ class Engine:
                 f"That question is {len(raw):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
                 "Please ask it in fewer words.", t0)
         history = history if isinstance(history, (list, tuple)) else ()
-        hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in list(history)[-MAX_HISTORY:] if isinstance(h, str)]
+        hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in list(history)[-self.settings.max_history:]
+                if isinstance(h, str)]
         hist = [h for h in hist if h]
-        resolution = self.resolver.resolve(q, hist, self.retriever.known_word) if self.settings.followup else None
+        resolution = (self._resolver.resolve(q, hist, self._retriever.known_word)
+                      if self.settings.followup else None)
         followup = bool(resolution and resolution.followup)
         queries = [q] + ([resolution.query] if followup else [])
         # every query is encoded, even without dense retrieval: its vector also scores sentences
         return _Pending(q, resolution.query if followup else q, followup,
-                        tuple(self.retriever.search_text(t, lexicon=self.settings.lexicon) for t in queries), t0)
+                        tuple(self._retriever.search_text(t, lexicon=self.settings.lexicon) for t in queries), t0)
 
     def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
         q, texts, followup, t0 = p.question, list(p.texts), p.followup, p.t0
         s = self.settings
-        tokens = self.tokenize(texts)  # once: BM25 rankings, sentence scores and the topic check share it
-        rankings = self.retriever.rankings(tokens, vecs, dense=s.dense, bm25=s.bm25, depth=s.depth)
+        tokens = self._retriever.tokenize(texts)  # once: BM25 rankings, sentence scores and the topic check share it
+        rankings = self._retriever.rankings(tokens, vecs, dense=s.dense, bm25=s.bm25, depth=s.depth)
         fused = rrf(rankings, k=s.rrf_k) if rankings else []
 
-        chunks = self.store.chunks
+        chunks = self._store.chunks
         passages = tuple(self._passage(chunks[row], score) for row, score in fused[: s.passages])
-        rows, ranks = self.retriever.candidates([chunks[row].id for row, _ in fused[: s.quote_pool]])
-        cosines = (self.store.sentence_vectors[rows] @ vecs.T).max(axis=1) if rows else np.zeros(0)
+        rows, ranks = self._retriever.candidates([chunks[row].id for row, _ in fused[: s.quote_pool]])
+        cosines = (self._store.sentence_vectors[rows] @ vecs.T).max(axis=1) if rows else np.zeros(0)
         in_scope = [i for i, r in enumerate(ranks) if r < s.scope_pool]
-        query_shown = p.query
         if not in_scope or self._out_of_scope(float(cosines[in_scope].max()), q) or \
                 (followup and self._new_unknown_topic(tokens[0])):
-            return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
-                                   passages=passages, followup=followup)
-        lexical = self.retriever.sentence_lexical(tokens, rows) if s.bm25 else np.zeros(len(rows))
+            return self._abstain(q, p.query, t0, passages, followup)
+        lexical = self._retriever.sentence_lexical(tokens, rows) if s.bm25 else np.zeros(len(rows))
         scores = score_sentences(cosines, lexical, ranks, s.quotes)
-        selections = select_quotes(rows, scores, self.store.sentence_vectors, self.store.sentences,
-                                   self.chunk_by_id, s.quotes)
+        selections = select_quotes(rows, scores, self._store.sentence_vectors, self._store.sentences,
+                                   self._chunk_by_id, s.quotes)
         quotes, sources = self._cite(selections)
         if not quotes:  # every candidate failed the verbatim gate: say nothing rather than misquote
-            return self._no_quotes(q, query_shown, "abstained", self._abstain_message(), t0,
-                                   passages=passages, followup=followup)
-        markdown = render_markdown(question=q, query=query_shown, followup=followup, quotes=quotes,
-                                   sources=sources, message=None, disclaimer=self.disclaimer)
-        return Answer(q, query_shown, "answered", None, quotes, sources, passages, self.disclaimer,
-                      markdown, followup, (time.perf_counter() - t0) * 1000, self.index_build)
+            return self._abstain(q, p.query, t0, passages, followup)
+        return Answer(q, p.query, "answered", None, quotes, sources, passages, self.disclaimer,
+                      followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build)
 
     def _out_of_scope(self, best_cosine: float, question: str) -> bool:
         """`question` is the user's own words: a follow-up's carried topic must not make an
@@ -203,48 +236,41 @@ class Engine:
         s = self.settings
         if best_cosine < s.abstain_below:
             return True
-        known = self.retriever.known_share(question)
+        known = self._retriever.known_share(question)
         return best_cosine < s.abstain_unfamiliar_below and known < s.min_known_terms
 
     def _new_unknown_topic(self, literal_stems: Sequence[str]) -> bool:
         """A follow-up none of whose own words (lexicon included) the articles use ("What about
         migraine?") asks about something new that they do not cover: the carried topic must not
         answer for it."""
-        return bool(literal_stems) and self.retriever.vocabulary.share(literal_stems) == 0.0
+        return bool(literal_stems) and self._retriever.vocabulary.share(literal_stems) == 0.0
 
     def error_answer(self, question: str, message: str) -> Answer:
         """An answer for a failure outside the engine's control: the message, and the disclaimer."""
         return self._no_quotes(clean_question(question if isinstance(question, str) else "")[:200], "", "error",
                                message, time.perf_counter())
 
-    def text(self, answer: Answer) -> str:
-        return render_text(query=answer.query, followup=answer.followup, quotes=answer.quotes,
-                           sources=answer.sources, message=answer.message, disclaimer=answer.disclaimer)
-
-    def _abstain_message(self) -> str:
-        covered = "\n".join(f"- {escape_md(line)}" for line in self.coverage().splitlines())
-        return ("**The indexed articles do not answer this question**, so no passage is quoted.\n\n"
-                "They cover:\n\n" + covered)
+    def _abstain(self, question: str, query: str, t0: float, passages: tuple[Passage, ...], followup: bool) -> Answer:
+        return replace(self._no_quotes(question, query, "abstained", ABSTAIN_MESSAGE, t0,
+                                       passages=passages, followup=followup), coverage=self.coverage())
 
     def _no_quotes(self, question: str, query: str, status: str, message: str, t0: float, *,
                    passages: tuple[Passage, ...] = (), followup: bool = False) -> Answer:
-        markdown = render_markdown(question=question, query=query, followup=followup, quotes=(),
-                                   sources=(), message=message, disclaimer=self.disclaimer)
-        return Answer(question, query, status, message, (), (), passages, self.disclaimer, markdown,
-                      followup, (time.perf_counter() - t0) * 1000, self.index_build)
+        return Answer(question, query, status, message, (), (), passages, self.disclaimer,
+                      followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build)
 
     def _passage(self, chunk: Chunk, score: float) -> Passage:
-        article = self.store.articles[chunk.article_id]
+        article = self._store.articles[chunk.article_id]
         return Passage(chunk.id, chunk.text, chunk.lead_in, chunk.article_id, article.title, chunk.section, score)
 
     def _cite(self, selections: Sequence[Selection]) -> tuple[tuple[Quote, ...], tuple[Source, ...]]:
-        sentences = self.store.sentences
+        sentences = self._store.sentences
         quotes: list[Quote] = []
         sources: dict[tuple, Source] = {}
         for sel in selections:
             first, last = sentences[sel.rows[0]], sentences[sel.rows[-1]]
-            chunk = self.chunk_by_id[first.chunk_id]
-            article = self.store.articles[first.article_id]
+            chunk = self._chunk_by_id[first.chunk_id]
+            article = self._store.articles[first.article_id]
             text = article.text[first.start:last.end]
             lead_ok = chunk.lead_in is None or is_verbatim(chunk.lead_in, article.text, chunk.lead_in_start, chunk.lead_in_end)
             if not (lead_ok and is_verbatim(text, article.text, first.start, last.end)):
@@ -267,3 +293,10 @@ def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = Non
     store = load_store(Path(index_dir), model_sha256=embedder.sha256, dim=embedder.dim,
                        corpus_dir=Path(corpus_dir) if corpus_dir is not None else None)
     return Engine(store, embedder, settings)
+
+
+def load_live(index_dir: str | Path = "index", *, settings: Settings = Settings(),
+              check_every: float = 0.5) -> LiveIndex[Engine]:
+    """An engine that follows `index/current`: `.current` is the engine of the live build."""
+    engine = load(index_dir, settings=settings)
+    return LiveIndex(engine, Path(index_dir), engine.reloaded, check_every=check_every)

@@ -9,11 +9,10 @@ is always searched as well (see `engine.py`), so a wrong reading cannot hide a r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
+from .index.lexical import stopwords, words
 POINTERS = frozenset(
     "it its it's that this these those they them their theirs there such he she him her one ones".split()
 )
@@ -22,9 +21,7 @@ CONTEXT_WORDS_MAX = 12  # keep the carried topic short so the new question still
 
 
 def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return frozenset(STOPWORDS_EN_PLUS) | {"what", "how", "why", "when", "which", "who", "does", "do", "can", "should", "would", "could", "is", "are", "about"}
+    return stopwords() | {"what", "how", "why", "when", "which", "who", "does", "do", "can", "should", "would", "could", "is", "are", "about"}
 
 
 @dataclass(frozen=True)
@@ -34,17 +31,17 @@ class Resolution:
 
 
 def content_words(text: str, stop: frozenset[str]) -> list[str]:
-    return [w for w in WORD.findall(text) if w.lower() not in stop and len(w) > 1]
+    return [w for w in words(text) if w.lower() not in stop and len(w) > 1]
 
 
 def needs_context(question: str, stop: frozenset[str], known: Callable[[str], bool] = lambda w: True) -> bool:
     """Points back, opens like a follow-up, or is short and uses a word the articles know (a short
     question about something they never mention, "What is the capital of France?", is a new topic)."""
     lowered = question.strip().lower()
-    words = [w.lower() for w in WORD.findall(lowered)]
+    tokens = [w.lower() for w in words(lowered)]
     content = content_words(question, stop)
     return (
-        any(w in POINTERS for w in words)
+        any(w in POINTERS for w in tokens)
         or lowered.startswith(OPENERS)
         or (len(content) <= 2 and any(known(w) for w in content))
     )
@@ -71,7 +68,7 @@ class FollowUpResolver:
         """`known(word)` says whether the articles use a word (default: assume they do)."""
         if not history or not needs_context(question, self._stop, known):
             return Resolution(question, False)
-        present = {w.lower() for w in WORD.findall(question)}
+        present = {w.lower() for w in words(question)}
         carried = [w for w in self.topic(history) if w.lower() not in present]
         if not carried:
             return Resolution(question, False)

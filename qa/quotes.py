@@ -17,7 +17,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .records import Chunk, Sentence
+from .index.records import Chunk, Sentence
 
 POINTS_BACK = frozenset("this these it its they their those that such however both another".split())
 
@@ -77,6 +77,63 @@ def score_sentences(cosines: np.ndarray, lexical: np.ndarray, ranks: Sequence[in
     return cosines + params.lexical_weight * np.asarray(lexical) + params.rank_bonus * prior
 
 
+class _Picker:
+    """The quotes chosen so far, with what they cost in words and which rows they use."""
+
+    def __init__(self, sentence_vectors: np.ndarray, sentences: Sequence[Sentence], chunks: Mapping[str, Chunk],
+                 params: QuoteParams):
+        self.vectors, self.sentences, self.chunks, self.params = sentence_vectors, sentences, chunks, params
+        self.chosen: list[Selection] = []
+        self.used_rows: set[int] = set()
+        self.shown_leads: set[str] = set()
+        self.words = 0
+
+    def lead_in(self, rows: tuple[int, ...]) -> str | None:
+        return self.chunks[self.sentences[rows[0]].chunk_id].lead_in
+
+    def cost(self, rows: tuple[int, ...]) -> int:
+        lead = self.lead_in(rows)
+        return sum(word_count(self.sentences[r].text) for r in rows) + (0 if lead in self.shown_leads else word_count(lead))
+
+    def over_budget(self, rows: tuple[int, ...]) -> bool:
+        return self.words + self.cost(rows) > self.params.word_budget
+
+    def duplicate(self, rows: tuple[int, ...]) -> bool:
+        if self.used_rows.intersection(rows):
+            return True
+        if not self.chosen:
+            return False
+        taken = self.vectors[sorted(self.used_rows)]
+        return bool((taken @ self.vectors[list(rows)].T).max() >= self.params.duplicate_cosine)
+
+    def take(self, rows: tuple[int, ...], score: float) -> None:
+        self.words += self.cost(rows)
+        self.chosen.append(Selection(rows, score))
+        self.used_rows.update(rows)
+        lead = self.lead_in(rows)
+        if lead:
+            self.shown_leads.add(lead)
+
+    def drop_last(self) -> None:
+        dropped = self.chosen.pop()
+        self.used_rows.difference_update(dropped.rows)
+        self.words -= self.cost(dropped.rows)
+
+    def extend(self, rows: tuple[int, ...]) -> bool:
+        """A sentence continuing an already chosen quote ("It can be ...") joins that quote."""
+        for k, sel in enumerate(self.chosen):
+            if set(rows) & set(sel.rows) and rows[-1] not in sel.rows:
+                merged = tuple(sorted(set(sel.rows) | set(rows)))
+                added = sum(word_count(self.sentences[r].text) for r in merged if r not in sel.rows)
+                if merged != tuple(range(merged[0], merged[-1] + 1)) or self.words + added > self.params.word_budget:
+                    return False
+                self.chosen[k] = Selection(merged, sel.score)
+                self.used_rows.update(merged)
+                self.words += added
+                return True
+        return False
+
+
 def select_quotes(candidate_rows: Sequence[int], scores: np.ndarray, sentence_vectors: np.ndarray,
                   sentences: Sequence[Sentence], chunks: Mapping[str, Chunk],
                   params: QuoteParams = QuoteParams()) -> list[Selection]:
@@ -88,79 +145,42 @@ def select_quotes(candidate_rows: Sequence[int], scores: np.ndarray, sentence_ve
         return []
     order = sorted(range(len(candidate_rows)), key=lambda i: -scores[i])
     best = float(scores[order[0]])
-    chosen: list[Selection] = []
-    used_rows: set[int] = set()
-    shown_leads: set[str] = set()
-    words = 0
-
-    def cost(rows: tuple[int, ...]) -> int:
-        lead = chunks[sentences[rows[0]].chunk_id].lead_in
-        return sum(word_count(sentences[r].text) for r in rows) + (0 if lead in shown_leads else word_count(lead))
-
-    def duplicate(rows: tuple[int, ...]) -> bool:
-        if used_rows.intersection(rows):
-            return True
-        if not chosen:
-            return False
-        taken = sentence_vectors[sorted(used_rows)]
-        return bool((taken @ sentence_vectors[list(rows)].T).max() >= params.duplicate_cosine)
-
-    def take(rows: tuple[int, ...], score: float) -> None:
-        nonlocal words
-        words += cost(rows)
-        chosen.append(Selection(rows, score))
-        used_rows.update(rows)
-        lead = chunks[sentences[rows[0]].chunk_id].lead_in
-        if lead:
-            shown_leads.add(lead)
-
-    def extend(rows: tuple[int, ...]) -> bool:
-        """A sentence continuing an already chosen quote ("It can be ...") joins that quote."""
-        nonlocal words
-        for k, sel in enumerate(chosen):
-            if set(rows) & set(sel.rows) and rows[-1] not in sel.rows:
-                merged = tuple(sorted(set(sel.rows) | set(rows)))
-                added = sum(word_count(sentences[r].text) for r in merged if r not in sel.rows)
-                if merged != tuple(range(merged[0], merged[-1] + 1)) or words + added > params.word_budget:
-                    return False
-                chosen[k] = Selection(merged, sel.score)
-                used_rows.update(merged)
-                words += added
-                return True
-        return False
-
+    picker = _Picker(sentence_vectors, sentences, chunks, params)
     for i in order:
         score = float(scores[i])
         if score < best - params.margin:
             break
         rows = _with_antecedent(candidate_rows[i], sentences)
-        if extend(rows) or len(chosen) >= params.max_quotes:
+        if picker.extend(rows) or len(picker.chosen) >= params.max_quotes:
             continue
-        if duplicate(rows) or (chosen and words + cost(rows) > params.word_budget):
+        if picker.duplicate(rows) or (picker.chosen and picker.over_budget(rows)):
             continue
-        take(rows, score)
+        picker.take(rows, score)
+    _quote_other_article(picker, [(candidate_rows[i], float(scores[i])) for i in order], best)
+    ranked = sorted(picker.chosen, key=lambda s: -s.score)
+    return group_list_items(ranked, lambda sel: picker.lead_in(sel.rows))
 
-    articles = {sentences[s.rows[0]].article_id for s in chosen}
-    if len(articles) == 1:
-        for i in order:
-            score = float(scores[i])
-            if score < best - params.other_article_margin:
-                break
-            row = candidate_rows[i]
-            if sentences[row].article_id in articles:
-                continue
-            rows = _with_antecedent(row, sentences)
-            if duplicate(rows):
-                continue
-            while chosen and (len(chosen) >= params.max_quotes or words + cost(rows) > params.word_budget) and len(chosen) > 1:
-                dropped = chosen.pop()
-                used_rows.difference_update(dropped.rows)
-                words -= cost(dropped.rows)
-            if words + cost(rows) <= params.word_budget or len(chosen) <= 1:
-                take(rows, score)
-            break
-    ranked = sorted(chosen, key=lambda s: -s.score)
-    return group_list_items(ranked, lambda sel: chunks[sentences[sel.rows[0]].chunk_id].lead_in)
+
+def _quote_other_article(picker: _Picker, ranked: Sequence[tuple[int, float]], best: float) -> None:
+    """When every quote comes from one article, quote another article's nearly as good sentence,
+    dropping the weakest quotes to make room."""
+    params, sentences = picker.params, picker.sentences
+    articles = {sentences[s.rows[0]].article_id for s in picker.chosen}
+    if len(articles) != 1:
+        return
+    for row, score in ranked:
+        if score < best - params.other_article_margin:
+            return
+        if sentences[row].article_id in articles:
+            continue
+        rows = _with_antecedent(row, sentences)
+        if picker.duplicate(rows):
+            continue
+        while len(picker.chosen) > 1 and (len(picker.chosen) >= params.max_quotes or picker.over_budget(rows)):
+            picker.drop_last()
+        if not picker.over_budget(rows) or len(picker.chosen) <= 1:
+            picker.take(rows, score)
+        return
 
 
 def group_list_items(ranked: Sequence[Selection], lead_in_of) -> list[Selection]:

@@ -6,16 +6,14 @@ Does not fuse, score quotes or decide abstention; `engine.py` does, with these p
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 import numpy as np
 
-from .lexical import Tokenizer, Vocabulary, bm25_attainable, bm25_scores, bm25_scores_for, top_k
+from .index import Chunk, Store
+from .index.lexical import Tokenizer, Vocabulary, bm25_attainable, bm25_scores, bm25_scores_for, top_k, words
+from .index.vectors import search
 from .lexicon import Lexicon, expansions
-from .records import Chunk
-from .store import Store
-from .vectors import search
 
 
 class Retriever:
@@ -34,10 +32,10 @@ class Retriever:
         seen = _words(text)
         added = []
         for term in expansions(text, self.lexicon):
-            words = _words(term)
-            if words not in seen:
+            term_words = _words(term)
+            if term_words not in seen:
                 added.append(term)
-                seen += " " + words
+                seen += " " + term_words
         return f"{text} {' '.join(added)}" if added else text
 
     def rankings(self, tokens: Sequence[Sequence[str]], vecs: np.ndarray | None, *, dense: bool, bm25: bool,
@@ -88,7 +86,7 @@ class Retriever:
 
 def _words(text: str) -> str:
     """Lower-case words joined by single spaces, so "Ankle-foot" and "ankle foot" compare equal."""
-    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+    return " " + " ".join(w.lower() for w in words(text.replace("-", " ").replace("'", " "))) + " "
 
 
 def list_items(chunks: Sequence[Chunk]) -> dict[str, list[str]]:

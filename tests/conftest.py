@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from qa.embed import OFFLINE_ENV
+
+os.environ.update(OFFLINE_ENV)  # the test run is a program too: offline before the model library loads
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -30,8 +35,8 @@ def built_index(tmp_path_factory, embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def engine(built_index, embedder):
-    from qa.engine import Engine
-    from qa.store import load_store
+    from qa import Engine
+    from qa.index import load_store
 
     return Engine(load_store(built_index, model_sha256=embedder.sha256, dim=embedder.dim), embedder)
 

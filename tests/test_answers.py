@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from qa import MAX_QUESTION_CHARS
-from qa.render import escape_md
+from qa.present import escape_md, render_markdown
 from qa.verbatim import normalise
 from tests.conftest import ROOT
 
@@ -18,9 +18,9 @@ from tests.conftest import ROOT
 def assert_well_formed(answer, engine):
     """Every answer: ends with the disclaimer; every quote is the article's own words."""
     assert answer.disclaimer == engine.disclaimer
-    assert answer.markdown.rstrip().endswith(f"*{escape_md(answer.disclaimer)}*")
+    assert render_markdown(answer).rstrip().endswith(f"*{escape_md(answer.disclaimer)}*")
     for q in answer.quotes:
-        article = engine.store.articles[q.article_id]
+        article = engine.articles[q.article_id]
         assert article.text[q.start:q.end] == q.text
         assert normalise(q.text) in normalise(article.text)
         if q.lead_in:
@@ -50,27 +50,27 @@ def test_answer_cites_sources_with_the_articles_own_reference(engine):
     assert source.review_status and "pending" in source.review_status.lower()
     assert source.section[-1] == "Orthotic Support"
     assert [(r.label, r.entry) for r in source.references][0][1].startswith("Foot drop: where, why and what to do?")
-    assert f"\\[{q.number}\\]" in answer.markdown
-    assert "Practical neurology, 2008" in answer.markdown
+    assert f"\\[{q.number}\\]" in render_markdown(answer)
+    assert "Practical neurology, 2008" in render_markdown(answer)
 
 
 def test_unlisted_reference_numbers_are_cited_as_not_listed(engine):
     answer = engine.ask("Does functional electrical stimulation help foot drop?")
     refs = [r for q in answer.quotes for r in q.references]
     assert any(r.label == "4" and r.entry is None for r in refs)
-    assert "not listed in the article's reference list" in answer.markdown
+    assert "not listed in the article's reference list" in render_markdown(answer)
 
 
 def test_list_items_come_with_their_lead_in(engine):
     answer = engine.ask("What surgical options are there for foot drop?")
     items = [q for q in answer.quotes if q.lead_in == "Surgical options include:"]
     assert items, [q.text for q in answer.quotes]
-    assert answer.markdown.count("Surgical options include:") == 1  # shared lead-in shown once
+    assert render_markdown(answer).count("Surgical options include:") == 1  # shared lead-in shown once
 
 
 def test_both_articles_are_quoted_when_both_support_the_point(engine):
     answer = engine.ask("What brace is used for foot drop?")
-    assert {q.article_id for q in answer.quotes} == set(engine.store.articles)
+    assert {q.article_id for q in answer.quotes} == set(engine.articles)
 
 
 def test_quotes_stay_within_the_word_budget(engine):
@@ -89,7 +89,7 @@ def test_quotes_stay_within_the_word_budget(engine):
 def test_followups_resolve_against_the_conversation(engine, history, question, expected):
     answer = engine.ask(question, history)
     assert answer.followup and answer.query != question
-    assert "Searched for:" in answer.markdown
+    assert "Searched for:" in render_markdown(answer)
     assert any(expected in q.text for q in answer.quotes), [q.text for q in answer.quotes]
     assert_well_formed(answer, engine)
 
@@ -101,22 +101,22 @@ def test_followups_resolve_against_the_conversation(engine, history, question, e
 def test_off_topic_questions_abstain_and_say_what_is_covered(engine, question):
     answer = engine.ask(question)
     assert answer.status == "abstained" and not answer.quotes
-    assert "do not answer this question" in answer.markdown
-    for article in engine.store.articles.values():
-        assert article.title in answer.markdown.replace("\\", "")
+    assert "do not answer this question" in render_markdown(answer)
+    for article in engine.articles.values():
+        assert article.title in render_markdown(answer).replace("\\", "")
     assert_well_formed(answer, engine)
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t ", "\x00\x01"])
 def test_empty_question_prompts_for_one(engine, question):
     answer = engine.ask(question)
-    assert answer.status == "invalid" and "Please type a question" in answer.markdown
+    assert answer.status == "invalid" and "Please type a question" in render_markdown(answer)
     assert_well_formed(answer, engine)
 
 
 def test_too_long_question_is_refused_clearly(engine):
     answer = engine.ask("foot drop " * 200)
-    assert answer.status == "invalid" and f"{MAX_QUESTION_CHARS:,}" in answer.markdown
+    assert answer.status == "invalid" and f"{MAX_QUESTION_CHARS:,}" in render_markdown(answer)
     assert_well_formed(answer, engine)
     ok = engine.ask("a" * (MAX_QUESTION_CHARS - 1))
     assert ok.status in ("answered", "abstained")
@@ -124,16 +124,16 @@ def test_too_long_question_is_refused_clearly(engine):
 
 def test_html_and_markdown_in_the_question_stay_inert(engine):
     answer = engine.ask("<script>alert(1)</script> What about <img src=x onerror=alert(1)>?", ["What causes foot drop?"])
-    assert "<script" not in answer.markdown and "<img" not in answer.markdown
+    assert "<script" not in render_markdown(answer) and "<img" not in render_markdown(answer)
     assert_well_formed(answer, engine)
 
 
 def test_concurrent_asks_equal_sequential_ones(engine):
     questions = ["What brace is used for foot drop?", "How is CIDP treated?", "What is the capital of France?",
                  "What imaging is needed?", "Can foot drop resolve on its own?"] * 4
-    sequential = [engine.ask(q).markdown for q in questions]
+    sequential = [render_markdown(engine.ask(q)) for q in questions]
     with ThreadPoolExecutor(8) as pool:
-        parallel = list(pool.map(lambda q: engine.ask(q).markdown, questions))
+        parallel = list(pool.map(lambda q: render_markdown(engine.ask(q)), questions))
     assert parallel == sequential
 
 
@@ -168,20 +168,20 @@ def test_batched_answers_equal_single_answers(engine):
              ("Can it be bought off the shelf?", ["What brace is used for foot drop?"]),
              ("What is the capital of France?", []), ("x" * 5000, [])]
     batched = engine.ask_batch(items)
-    assert [a.markdown for a in batched] == [engine.ask(q, h).markdown for q, h in items]
+    assert [render_markdown(a) for a in batched] == [render_markdown(engine.ask(q, h)) for q, h in items]
     assert [a.status for a in batched] == ["answered", "invalid", "answered", "answered", "abstained", "invalid"]
 
 
 def test_source_section_and_neighbouring_sections(engine):
-    from qa.sections import neighbouring_sections, section_html, section_view
+    from qa.present.sections import neighbouring_sections, section_html, section_view
 
     answer = engine.ask("Is an AFO the cornerstone of management?")
     quote = next(q for q in answer.quotes if q.section[-1] == "Orthotic Support")
-    view = section_view(engine.store, [quote])
+    view = section_view(engine, [quote])
     assert [c.section for c in view.chunks] == [quote.section] * 3  # the section's three bullets, in order
     assert [c.ordinal for c in view.chunks] == sorted(c.ordinal for c in view.chunks)
     html = section_html(view, quote)
     assert f"<mark>{quote.text}</mark>" in html.replace("&#x27;", "'") and "Practical neurology, 2008" in html
-    near = [heading for _, heading in neighbouring_sections(engine.store, [quote])]
+    near = [heading for _, heading in neighbouring_sections(engine, [quote])]
     assert near[:2] == ["Physical Therapy", "Etiology and Assessment"]  # next, then previous section with text
     assert "Orthotic Support" not in near

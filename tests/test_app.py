@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from qa.present import render_markdown
+
 from tests.conftest import CORPUS, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -197,7 +199,7 @@ def test_http_api_gives_the_same_answer_as_the_library(server, engine):
                               ("What is the capital of France?", [])]:
         via_http = client.predict(question, history, api_name="/ask")
         direct = engine.ask(question, history)
-        assert via_http["markdown"] == direct.markdown
+        assert via_http["markdown"] == render_markdown(direct)
         assert [q["text"] for q in via_http["quotes"]] == [q.text for q in direct.quotes]
         assert via_http["abstained"] == direct.abstained
 

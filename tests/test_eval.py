@@ -28,17 +28,17 @@ def test_question_set_shape(questions):
 
 
 def test_every_evidence_span_is_verbatim_in_some_indexed_chunk(questions, engine):
-    chunks = [c.text for c in engine.store.chunks]
+    chunks = [c.text for c in engine.chunks]
     for q in questions:
         for span in q.evidence:
             assert any(contains_evidence(text, (span,)) for text in chunks), (q.id, span)
 
 
 def test_questions_cover_every_section_of_every_article(questions, engine):
-    sections = {(c.article_id, c.section[-1] if c.section else "") for c in engine.store.chunks}
+    sections = {(c.article_id, c.section[-1] if c.section else "") for c in engine.chunks}
     covered = set()
     for q in questions:
-        for c in engine.store.chunks:
+        for c in engine.chunks:
             if contains_evidence(c.text, q.evidence):
                 covered.add((c.article_id, c.section[-1] if c.section else ""))
     missing = sections - covered

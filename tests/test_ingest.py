@@ -9,8 +9,8 @@ import pytest
 
 from ingest import CorpusError
 from qa.errors import IndexStaleError
-from qa.manifest import resolve_build
-from qa.store import load_store
+from qa.index.layout import resolve_build
+from qa.index import load_store
 from tests.conftest import ROOT
 
 ARTICLE = "articles/symptom-database-foot-drop.md"
@@ -80,9 +80,9 @@ def test_crash_while_writing_leaves_the_previous_index_live(corpus_copy, tmp_pat
     def explode(*args, **kwargs):
         raise OSError("disk full (simulated)")
 
-    import qa.vectors  # build.write_artifacts imports the writer from here at call time
+    import qa.index.vectors  # write_artifacts imports the writer from here at call time
 
-    monkeypatch.setattr(qa.vectors, "write_vector_index", explode)
+    monkeypatch.setattr(qa.index.vectors, "write_vector_index", explode)
     with pytest.raises(OSError, match="simulated"):
         build(corpus_copy, index, force=True)
     assert resolve_build(index) == good.build_dir

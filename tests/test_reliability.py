@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from qa.live import LiveEngine
-from qa.manifest import resolve_build
-from qa.render import escape_md
-from qa.store import load_store
+from qa.index import LiveIndex
+from qa.index.layout import resolve_build
+from qa.present import escape_md, render_markdown
+from qa.index import load_store
 from qa.verbatim import normalise
 from tests.conftest import CORPUS, ROOT
 from tests.test_app import running_app
@@ -33,7 +33,7 @@ QUESTIONS = [("What brace is used for foot drop?", []), ("How is CIDP treated?",
 
 
 def expected_answers(engine) -> dict[str, str]:
-    return {q: engine.ask(q, h).markdown for q, h in QUESTIONS}
+    return {q: render_markdown(engine.ask(q, h)) for q, h in QUESTIONS}
 
 
 def corrupt_copy_of_current(index: Path) -> str:
@@ -50,24 +50,24 @@ def corrupt_copy_of_current(index: Path) -> str:
 
 
 def test_live_engine_switches_builds_and_refuses_a_damaged_one(index_copy, embedder, build):
-    from qa.engine import Engine
+    from qa import Engine
 
     engine = Engine(load_store(index_copy), embedder)
-    live = LiveEngine(engine, index_copy, check_every=0.0)
+    live = LiveIndex(engine, index_copy, engine.reloaded, check_every=0.0)
     before = expected_answers(engine)
     old_build = engine.index_build
 
     build(CORPUS, index_copy, force=True)
     assert live.reload_now() is True
-    assert live.engine.index_build != old_build
-    assert expected_answers(live.engine) == {q: md for q, md in before.items()}  # same corpus, same answers
+    assert live.current.index_build != old_build
+    assert expected_answers(live.current) == {q: md for q, md in before.items()}  # same corpus, same answers
 
-    serving = live.engine.index_build
+    serving = live.current.index_build
     corrupt_copy_of_current(index_copy)
     assert live.reload_now() is False
     assert "chunks.faiss" in live.last_error and "python -m ingest --force" in live.last_error
-    assert live.engine.index_build == serving
-    assert expected_answers(live.engine) == before
+    assert live.current.index_build == serving
+    assert expected_answers(live.current) == before
 
 
 def ask_json(client, question, history):
@@ -143,9 +143,9 @@ def test_ingest_killed_at_any_stage_leaves_a_loadable_index(index_copy, engine, 
             break
     proc.wait(timeout=300)
     assert proc.returncode == -signal.SIGKILL, f"ingest finished before the kill point {kill_after!r}"
-    from qa.engine import Engine
+    from qa import Engine
 
-    reloaded = Engine(load_store(index_copy), engine.embedder)
+    reloaded = engine.reloaded(index_copy)
     assert expected_answers(reloaded) == before
     # a later run cleans up what the killed one left
     subprocess.run([sys.executable, "-m", "ingest", "--index", str(index_copy), "--corpus", str(CORPUS), "--force", "--quiet"],
@@ -204,11 +204,11 @@ text_strategy = st.text(alphabet=st.characters(codec="utf-8"), max_size=300) | s
 def test_fuzzed_questions_never_raise_and_stay_well_formed(engine, question, history):
     answer = engine.ask(question, history)
     assert answer.status in ("answered", "abstained", "invalid")
-    assert answer.markdown.rstrip().endswith(f"*{escape_md(engine.disclaimer)}*")
+    assert render_markdown(answer).rstrip().endswith(f"*{escape_md(engine.disclaimer)}*")
     for q in answer.quotes:
-        text = engine.store.articles[q.article_id].text
+        text = engine.articles[q.article_id].text
         assert text[q.start:q.end] == q.text and normalise(q.text) in normalise(text)
-    assert "<script" not in answer.markdown and "<img" not in answer.markdown
+    assert "<script" not in render_markdown(answer) and "<img" not in render_markdown(answer)
 
 
 def _outbound(log: Path) -> list[str]:

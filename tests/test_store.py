@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qa.errors import IndexCorruptError, IndexMissingError, ModelError
-from qa.store import load_store
+from qa.index import load_store
 
 
 def _artifact(index: Path, name: str) -> Path:
@@ -80,7 +80,7 @@ def test_faiss_search_equals_brute_force_cosine(built_index, embedder):
 
 
 def test_sentence_vectors_are_the_model_encoding_of_their_context(built_index, embedder):
-    from qa.records import sentence_context_text
+    from qa.index.records import sentence_context_text
 
     store = load_store(built_index)
     chunk = {c.id: c for c in store.chunks}
@@ -94,7 +94,7 @@ def test_large_indexes_use_ivf_that_agrees_with_exact_search(built_index, tmp_pa
     what brute force finds (vectors: noisy copies of real sentence embeddings, as in eval.scale)."""
     import faiss
 
-    from qa.vectors import IVF_NPROBE, build_vector_index, read_vector_index, write_vector_index
+    from qa.index.vectors import IVF_NPROBE, build_vector_index, read_vector_index, write_vector_index
 
     base = load_store(built_index).sentence_vectors
     rng = np.random.default_rng(7)

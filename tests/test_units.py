@@ -10,8 +10,8 @@ from qa.followup import FollowUpResolver
 from qa.fusion import rrf
 from qa.lexicon import expansions, make_lexicon, parse_lexicon
 from qa.quotes import QuoteParams, is_lead_in, points_back, score_sentences, select_quotes
-from qa.records import Chunk, Sentence
-from qa.render import escape_md, render_markdown
+from qa.index.records import Chunk, Sentence
+from qa.present import escape_md, render_markdown
 from qa.verbatim import is_verbatim
 
 
@@ -131,8 +131,11 @@ def test_helpers():
 
 
 def test_rendering_escapes_user_text_and_ends_with_the_disclaimer():
-    md = render_markdown(question="q", query="<img src=x onerror=alert(1)> *bold*", followup=True, quotes=(),
-                         sources=(), message="m", disclaimer="DISCLAIMER TEXT")
+    from qa import Answer
+
+    md = render_markdown(Answer(question="q", query="<img src=x onerror=alert(1)> *bold*", status="invalid",
+                                message="m", quotes=(), sources=(), passages=(), disclaimer="DISCLAIMER TEXT",
+                                followup=True))
     assert "<img" not in md and "&lt;img" in md and "\\*bold\\*" in md
     assert md.rstrip().endswith("*DISCLAIMER TEXT*")
     assert escape_md("[link](http://x)") == "\\[link\\]\\(http://x\\)"
@@ -144,11 +147,13 @@ def test_a_sentence_continuing_a_chosen_quote_extends_it():
     assert [s.rows for s in picked] == [(0, 1)]
 
 
-def test_candidate_bm25_and_top_k_match_the_full_computation(engine):
-    from qa.lexical import bm25_scores, bm25_scores_for, top_k
+def test_candidate_bm25_and_top_k_match_the_full_computation(engine, built_index):
+    from qa.index import load_store
+    from qa.index.lexical import bm25_scores, bm25_scores_for, top_k
 
-    bm25 = engine.store.sentence_bm25
-    rows = [0, 3, 7, 8, 20, 41, len(engine.store.sentences) - 1]
+    store = load_store(built_index)
+    bm25 = store.sentence_bm25
+    rows = [0, 3, 7, 8, 20, 41, len(store.sentences) - 1]
     for text in ["What brace is used for foot drop?", "nerve conduction studies", "zzz unknown"]:
         tokens = engine.tokenize([text])[0]
         assert np.allclose(bm25_scores_for(bm25, tokens, rows), bm25_scores(bm25, tokens)[rows])

@@ -1,10 +1,13 @@
 """Serve the live build of an index folder, switching to a new build when `ingest` swaps one in.
 
-`LiveEngine.engine` returns the engine to answer with. At most every `check_every` seconds it
-looks where `index/current` points (one readlink); when that changed, the new build is loaded and
-verified in a background thread while the current engine keeps answering, then swapped in with
-one assignment. A request holds the engine it started with, so it finishes on one build. A build
-that fails to load is logged with its fix and skipped; the previous engine keeps serving.
+`LiveIndex.current` returns what was loaded from the live build (the engine, for the app). At
+most every `check_every` seconds it looks where `index/current` points (one readlink); when that
+changed, the new build is loaded and verified by the caller's `load` in a background thread while
+the current value keeps serving, then swapped in with one assignment. A request holds the value it
+started with, so it finishes on one build. A build that fails to load is logged with its fix and
+skipped; the previous value keeps serving.
+
+Generic over what is loaded: this module knows the folder layout, not the model or the engine.
 """
 
 from __future__ import annotations
@@ -14,14 +17,13 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Generic, TypeVar
 
-from . import manifest as mf
-from .engine import Engine, Settings
-from .errors import QuoteQAError
-from .store import load_store
+from ..errors import QuoteQAError
+from . import layout as mf
 
 log = logging.getLogger("quoteqa.live")
+T = TypeVar("T")
 
 
 def current_target(index_dir: Path) -> str:
@@ -32,27 +34,28 @@ def current_target(index_dir: Path) -> str:
         return ""
 
 
-class LiveEngine:
-    def __init__(self, engine: Engine, index_dir: Path, *, check_every: float = 0.5,
-                 on_switch: Callable[[Engine], None] | None = None):
+class LiveIndex(Generic[T]):
+    def __init__(self, value: T, index_dir: Path, load: Callable[[Path], T], *, check_every: float = 0.5,
+                 on_switch: Callable[[T], None] | None = None):
         self.index_dir = Path(index_dir)
         self.check_every = check_every
         self.on_switch = on_switch
         self.last_error: str | None = None
-        self._engine = engine
+        self._load = load
+        self._value = value
         self._target = current_target(self.index_dir)
-        self._failed: set[str] = set()
+        self._failed: set[str] = set()  # guarded by _lock, like _loading
         self._loading = False
         self._lock = threading.Lock()
         self._next_check = time.monotonic() + check_every
 
     @property
-    def engine(self) -> Engine:
+    def current(self) -> T:
         now = time.monotonic()
         if now >= self._next_check:
             self._next_check = now + self.check_every
             self._maybe_reload()
-        return self._engine
+        return self._value
 
     def _maybe_reload(self) -> None:
         target = current_target(self.index_dir)
@@ -72,26 +75,19 @@ class LiveEngine:
         return self._reload(target)
 
     def _reload(self, target: str) -> bool:
-        old = self._engine
         try:
-            store = load_store(self.index_dir / target, model_sha256=old.embedder.sha256, dim=old.embedder.dim)
-            fresh = Engine(store, old.embedder, old.settings)
+            fresh = self._load(self.index_dir / target)
         except (QuoteQAError, OSError, ValueError) as exc:
-            self._failed.add(target)
-            self.last_error = f"new index build {target} was not loaded: {exc}"
-            log.error("%s; still serving build %s", self.last_error, old.manifest.digest)
-            return False
-        finally:
             with self._lock:
+                self._failed.add(target)
                 self._loading = False
-        self._engine, self._target, self.last_error = fresh, target, None
-        log.info("switched to index build %s (%s)", fresh.manifest.digest, target)
+            self.last_error = f"new index build {target} was not loaded: {exc}"
+            log.error("%s; still serving build %s", self.last_error, self._target)
+            return False
+        with self._lock:
+            self._value, self._target, self.last_error = fresh, target, None
+            self._loading = False
+        log.info("switched to index build %s", target)
         if self.on_switch:
             self.on_switch(fresh)
         return True
-
-
-def load_live(index_dir: str | Path = "index", *, settings: Settings = Settings(), check_every: float = 0.5) -> LiveEngine:
-    from .engine import load
-
-    return LiveEngine(load(index_dir, settings=settings), Path(index_dir), check_every=check_every)

@@ -1,7 +1,8 @@
 """Show where a quote came from: the whole section of its article, the quoted sentences marked,
 and which other sections sit next to it (for suggested follow-up questions).
 
-Pure over the loaded `Store`; renders HTML with every piece of article text escaped.
+Reads the engine's public views of the index (`articles`, `section_chunks`, `article_sections`);
+renders HTML with every piece of article text escaped.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ import html
 from dataclasses import dataclass
 from typing import Sequence
 
-from .answer import Quote
-from .records import Article, Chunk
-from .store import Store
+from ..answer import Quote
+from ..index import Article, Chunk
 
 
 @dataclass(frozen=True)
@@ -23,11 +23,11 @@ class SectionView:
     highlights: tuple[tuple[int, int], ...]  # article offsets of the quoted text
 
 
-def section_view(store: Store, quotes: Sequence[Quote]) -> SectionView:
+def section_view(engine, quotes: Sequence[Quote]) -> SectionView:
     """The section of the first quote, with every given quote from that section marked."""
     first = quotes[0]
-    article = store.articles[first.article_id]
-    chunks = tuple(store.chunks[r] for r in store.section_chunks.get((article.id, first.section), ()))
+    article = engine.articles[first.article_id]
+    chunks = engine.section_chunks(article.id, first.section)
     marks = tuple((q.start, q.end) for q in quotes if q.article_id == first.article_id and q.section == first.section)
     return SectionView(article, first.section, chunks, marks)
 
@@ -80,12 +80,15 @@ def section_html(view: SectionView, quote: Quote) -> str:
     return "\n".join(parts)
 
 
-def neighbouring_sections(store: Store, quotes: Sequence[Quote], limit: int = 3) -> list[tuple[str, str]]:
+SUGGESTIONS = 3  # follow-up suggestions offered under an answer
+
+
+def neighbouring_sections(engine, quotes: Sequence[Quote], limit: int = SUGGESTIONS) -> list[tuple[str, str]]:
     """(article id, heading) of sections next to the quoted ones, nearest first, not already quoted."""
     quoted = {(q.article_id, q.section) for q in quotes}
     found: list[tuple[str, str]] = []
     for q in quotes:
-        sections = [s for s in store.article_sections.get(q.article_id, ()) if s]
+        sections = [s for s in engine.article_sections(q.article_id) if s]
         if q.section not in sections:
             continue
         i = sections.index(q.section)

@@ -1,16 +1,40 @@
-"""BM25 over chunk context texts, with English stemming so word forms match ("stimulating" finds
-"stimulation"). One tokeniser serves both the build and the query, so they cannot drift apart.
+"""The project's one tokeniser, and BM25 over chunk and sentence context texts.
 
-Does not fuse or rank across methods; see `fusion.py`.
+`words` splits text into surface words (follow-up reading, search-text bookkeeping); `Tokenizer`
+turns them into stemmed BM25 terms with English stemming so word forms match ("stimulating" finds
+"stimulation") and bm25s' English stop words. The same tokeniser serves the build and the query,
+so they cannot drift apart.
+
+Does not fuse or rank across methods; see `qa/fusion.py`.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
+
+
+def words(text: str) -> list[str]:
+    """Surface words, hyphenated words and contractions whole.
+
+    >>> words("What about off-the-shelf AFOs? It's 2 cm.")
+    ['What', 'about', 'off-the-shelf', 'AFOs', "It's", '2', 'cm']
+    """
+    return WORD.findall(text)
+
+
+def stopwords() -> frozenset[str]:
+    """The English stop words BM25 drops (bm25s' "en_plus" list)."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS)
 
 
 def _stemmer():

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Sequence
 
-from .answer import Answer
-from .render import escape_md
+from ..answer import Answer
+from .markdown import escape_md, render_markdown
 
 
 def conversation_markdown(answers: Sequence[Answer], *, disclaimer: str, index_digest: str,
@@ -22,6 +22,6 @@ def conversation_markdown(answers: Sequence[Answer], *, disclaimer: str, index_d
         "",
     ]
     for n, answer in enumerate(answers, 1):
-        lines += [f"## {n}. {escape_md(answer.question) or '(empty question)'}", "", answer.markdown, ""]
+        lines += [f"## {n}. {escape_md(answer.question) or '(empty question)'}", "", render_markdown(answer), ""]
     lines += ["---", "", f"*{escape_md(disclaimer)}*", ""]
     return "\n".join(lines)

@@ -5,7 +5,7 @@ artifact matches its sha256, the vector index holds as many vectors of the model
 the manifest says, and (when a corpus folder is given) the corpus has not changed since the
 build. Each failure raises an error that names the file and the fixing command.
 
-Does not load the embedding model; `engine.py` joins the two.
+Does not load the embedding model; `qa.engine.load` joins the two.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import manifest as mf
-from .errors import IndexCorruptError, IndexStaleError, ModelError
+from . import layout as mf
+from ..errors import IndexCorruptError, IndexStaleError, ModelError
 from .records import (
     Article, Chunk, Sentence, article_from_json, chunk_from_json, sentence_from_json,
 )
@@ -55,13 +55,6 @@ def _read_jsonl(path: Path, parse: Callable[[dict], Any]) -> list[Any]:
     return out
 
 
-def stale_changes(manifest: mf.Manifest, corpus_dir: Path) -> list[str]:
-    changes = mf.fingerprint_changes(manifest.corpus, mf.corpus_fingerprint(corpus_dir))
-    if manifest.pipeline_version != mf.PIPELINE_VERSION:
-        changes.append(f"built by pipeline {manifest.pipeline_version}, this code is {mf.PIPELINE_VERSION}")
-    return changes
-
-
 def _bm25(folder: Path, expected_docs: int):
     from .lexical import load_bm25
 
@@ -76,11 +69,40 @@ def _bm25(folder: Path, expected_docs: int):
 
 def load_store(index_dir: Path, *, model_sha256: str | None = None, dim: int | None = None,
                corpus_dir: Path | None = None) -> Store:
-    from .vectors import read_vector_index
-
+    """Read and verify the live build of `index_dir`. `model_sha256`/`dim` are the loaded model's
+    (the index must have been embedded by it); with `corpus_dir`, refuse a build older than the corpus."""
     build = mf.resolve_build(Path(index_dir))
     manifest = mf.read_manifest(build)
     mf.verify_artifacts(build, manifest)
+    _check_model(manifest, index_dir, model_sha256, dim)
+    if corpus_dir is not None:
+        changes = mf.changes_since(manifest, mf.corpus_fingerprint(Path(corpus_dir)))
+        if changes:
+            raise IndexStaleError(changes)
+    articles = {a.id: a for a in _read_jsonl(build / mf.ARTICLES, article_from_json)}
+    chunks = tuple(_read_jsonl(build / mf.CHUNKS, chunk_from_json))
+    sentences = tuple(_read_jsonl(build / mf.SENTENCES, sentence_from_json))
+    counts = manifest.counts
+    if (len(articles), len(chunks), len(sentences)) != (counts["articles"], counts["chunks"], counts["sentences"]):
+        raise IndexCorruptError(str(build), "record counts differ from the manifest")
+    disclaimer_path, lexicon_path = build / mf.DISCLAIMER, build / mf.LEXICON
+    if not disclaimer_path.is_file():
+        raise IndexCorruptError(str(disclaimer_path), "the disclaimer is missing")
+    by_section, article_sections = _sections(chunks)
+    return Store(
+        build_dir=build, manifest=manifest, articles=articles, chunks=chunks, sentences=sentences,
+        sentence_vectors=_sentence_vectors(build, manifest, len(sentences)),
+        vector_index=_vector_index(build, manifest, len(chunks)),
+        bm25=_bm25(build / mf.BM25_DIR, len(chunks)),
+        sentence_bm25=_bm25(build / mf.SENTENCE_BM25_DIR, len(sentences)),
+        lexicon_text=lexicon_path.read_text(encoding="utf-8") if lexicon_path.is_file() else "",
+        disclaimer_template=disclaimer_path.read_text(encoding="utf-8"),
+        chunk_sentences=_sentences_by_chunk(sentences), section_chunks=by_section,
+        article_sections=article_sections,
+    )
+
+
+def _check_model(manifest: mf.Manifest, index_dir: Path, model_sha256: str | None, dim: int | None) -> None:
     if model_sha256 is not None and manifest.model_sha256 != model_sha256:
         raise ModelError(
             f"The index at {index_dir} was built with model weights {manifest.model_sha256[:12]}… "
@@ -90,57 +112,45 @@ def load_store(index_dir: Path, *, model_sha256: str | None = None, dim: int | N
     if dim is not None and manifest.dim != dim:
         raise ModelError(f"The index has {manifest.dim}-dimensional vectors but the model makes {dim}. "
                          "Rebuild the index with `python -m ingest --force`.")
-    if corpus_dir is not None:
-        changes = stale_changes(manifest, Path(corpus_dir))
-        if changes:
-            raise IndexStaleError(changes)
 
-    articles = {a.id: a for a in _read_jsonl(build / mf.ARTICLES, article_from_json)}
-    chunks = tuple(_read_jsonl(build / mf.CHUNKS, chunk_from_json))
-    sentences = tuple(_read_jsonl(build / mf.SENTENCES, sentence_from_json))
-    counts = manifest.counts
-    if (len(articles), len(chunks), len(sentences)) != (counts["articles"], counts["chunks"], counts["sentences"]):
-        raise IndexCorruptError(str(build), "record counts differ from the manifest")
 
-    vec_path = build / mf.SENTENCE_VECTORS
+def _sentence_vectors(build: Path, manifest: mf.Manifest, count: int) -> np.ndarray:
+    path = build / mf.SENTENCE_VECTORS
     try:
-        sentence_vectors = np.load(vec_path, allow_pickle=False)
+        vectors = np.load(path, allow_pickle=False)
     except (ValueError, OSError) as exc:
-        raise IndexCorruptError(str(vec_path), f"cannot be read ({exc})") from exc
-    if sentence_vectors.shape != (len(sentences), manifest.dim):
-        raise IndexCorruptError(str(vec_path), f"shape {sentence_vectors.shape} differs from the manifest")
+        raise IndexCorruptError(str(path), f"cannot be read ({exc})") from exc
+    if vectors.shape != (count, manifest.dim):
+        raise IndexCorruptError(str(path), f"shape {vectors.shape} differs from the manifest")
+    return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    faiss_path = build / mf.CHUNK_VECTORS
+
+def _vector_index(build: Path, manifest: mf.Manifest, count: int):
+    from .vectors import read_vector_index
+
+    path = build / mf.CHUNK_VECTORS
     try:
-        vector_index = read_vector_index(faiss_path, expected_count=len(chunks), dim=manifest.dim)
+        index = read_vector_index(path, expected_count=count, dim=manifest.dim)
     except RuntimeError as exc:
-        raise IndexCorruptError(str(faiss_path), f"FAISS cannot read it ({str(exc).splitlines()[0]})") from exc
-    if vector_index.ntotal != len(chunks) or vector_index.d != manifest.dim:
-        raise IndexCorruptError(str(faiss_path), "vector count or dimension differs from the manifest")
+        raise IndexCorruptError(str(path), f"FAISS cannot read it ({str(exc).splitlines()[0]})") from exc
+    if index.ntotal != count or index.d != manifest.dim:
+        raise IndexCorruptError(str(path), "vector count or dimension differs from the manifest")
+    return index
 
-    bm25 = _bm25(build / mf.BM25_DIR, len(chunks))
-    sentence_bm25 = _bm25(build / mf.SENTENCE_BM25_DIR, len(sentences))
 
-    disclaimer_path = build / mf.DISCLAIMER
-    if not disclaimer_path.is_file():
-        raise IndexCorruptError(str(disclaimer_path), "the disclaimer is missing")
-    lexicon_path = build / mf.LEXICON
+def _sentences_by_chunk(sentences: tuple[Sentence, ...]) -> dict[str, tuple[int, ...]]:
     by_chunk: dict[str, list[int]] = {}
     for s in sentences:
         by_chunk.setdefault(s.chunk_id, []).append(s.id)
+    return {k: tuple(v) for k, v in by_chunk.items()}
+
+
+def _sections(chunks: tuple[Chunk, ...]):
+    """(article id, section path) -> chunk rows, and article id -> its section paths, in article order."""
     by_section: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     for row, c in enumerate(chunks):
         by_section.setdefault((c.article_id, c.section), []).append(row)
     article_sections: dict[str, tuple[tuple[str, ...], ...]] = {}
     for article_id, section in by_section:  # dicts keep first-seen order: the article's order
         article_sections[article_id] = article_sections.get(article_id, ()) + (section,)
-    return Store(
-        build_dir=build, manifest=manifest, articles=articles, chunks=chunks, sentences=sentences,
-        sentence_vectors=np.ascontiguousarray(sentence_vectors, dtype=np.float32),
-        vector_index=vector_index, bm25=bm25, sentence_bm25=sentence_bm25,
-        lexicon_text=lexicon_path.read_text(encoding="utf-8") if lexicon_path.is_file() else "",
-        disclaimer_template=disclaimer_path.read_text(encoding="utf-8"),
-        chunk_sentences={k: tuple(v) for k, v in by_chunk.items()},
-        section_chunks={k: tuple(v) for k, v in by_section.items()},
-        article_sections=article_sections,
-    )
+    return {k: tuple(v) for k, v in by_section.items()}, article_sections

@@ -5,7 +5,9 @@ live one; a rebuild writes a new build and swaps the link with one atomic rename
 (or a crash) never sees half an index. A folder that holds a manifest directly (a copied build)
 is accepted too.
 
-This module knows names and hashes; it does not load FAISS, BM25 or the model.
+This module knows names, hashes and the one freshness rule (`changes_since`) that both the
+writer (`python -m ingest`: "index up to date") and the app (stale banner) apply; it does not load
+FAISS, BM25 or the model.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import IndexCorruptError, IndexMissingError
+from ..errors import IndexCorruptError, IndexMissingError
 
 FORMAT_VERSION = 1
 # Bump when chunking, context text or tokenisation change: an index built by other code is stale.
@@ -168,6 +170,22 @@ def verify_artifacts(build_dir: Path, manifest: Manifest) -> None:
             raise IndexCorruptError(str(path), "the file is missing")
         if file_sha256(path) != expected:
             raise IndexCorruptError(str(path), "its checksum does not match the manifest")
+
+
+def changes_since(manifest: Manifest, corpus: Mapping[str, str], *, model_sha256: str | None = None) -> list[str]:
+    """Why a build no longer matches its inputs (empty: it is fresh): corpus files added, removed
+    or edited, other pipeline code, or (when given) other model weights.
+
+    >>> m = Manifest(FORMAT_VERSION, PIPELINE_VERSION, "m", "abc", 3, {"a.md": "1"}, {}, "", {}, "flat")
+    >>> changes_since(m, {"a.md": "1"}), changes_since(m, {"a.md": "2"}, model_sha256="abd")
+    ([], ['a.md changed', 'built with model weights abc…, abd… are loaded'])
+    """
+    changes = fingerprint_changes(manifest.corpus, corpus)
+    if manifest.pipeline_version != PIPELINE_VERSION:
+        changes.append(f"built by pipeline {manifest.pipeline_version}, this code is {PIPELINE_VERSION}")
+    if model_sha256 is not None and manifest.model_sha256 != model_sha256:
+        changes.append(f"built with model weights {manifest.model_sha256[:12]}…, {model_sha256[:12]}… are loaded")
+    return changes
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

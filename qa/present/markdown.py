@@ -1,4 +1,5 @@
-"""Render an answer as Markdown (chat, exports) and as plain text (terminal).
+"""Render an `Answer` as Markdown (chat, exports, the JSON API's `markdown`) and as plain text
+(terminal).
 
 Everything that came from a user (the question, the resolved query) or from an article is
 escaped, so HTML or Markdown in it shows as text and never becomes markup. Quotes appear as
@@ -11,7 +12,7 @@ import html
 import re
 from typing import Sequence
 
-from .answer import Quote, Source
+from ..answer import Answer, Quote, Source
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
@@ -56,39 +57,57 @@ def _quote_blocks(quotes: Sequence[Quote]) -> list[str]:
     return blocks
 
 
-def render_markdown(*, question: str, query: str, followup: bool, quotes: Sequence[Quote],
-                    sources: Sequence[Source], message: str | None, disclaimer: str) -> str:
+def _message_markdown(answer: Answer) -> str:
+    if answer.status != "abstained":
+        return escape_md(answer.message or "")
+    text = f"**{escape_md(answer.message or '')}**"
+    if answer.coverage:
+        text += "\n\nThey cover:\n\n" + "\n".join(f"- {escape_md(line)}" for line in answer.coverage)
+    return text
+
+
+def render_markdown(answer: Answer) -> str:
     parts = []
-    if followup:
-        parts.append(f"*Searched for:* {escape_md(query)}")
-    if message:
-        parts.append(message)
-    parts.extend(_quote_blocks(quotes))
-    if sources:
-        parts.append("**Sources**\n\n" + "\n".join(source_line(s) for s in sources))
-    parts.append(f"---\n*{escape_md(disclaimer)}*")
+    if answer.followup:
+        parts.append(f"*Searched for:* {escape_md(answer.query)}")
+    if answer.message:
+        parts.append(_message_markdown(answer))
+    parts.extend(_quote_blocks(answer.quotes))
+    if answer.sources:
+        parts.append("**Sources**\n\n" + "\n".join(source_line(s) for s in answer.sources))
+    parts.append(f"---\n*{escape_md(answer.disclaimer)}*")
     return "\n\n".join(parts)
 
 
-def render_text(*, query: str, followup: bool, quotes: Sequence[Quote], sources: Sequence[Source],
-                message: str | None, disclaimer: str) -> str:
+def render_text(answer: Answer) -> str:
     lines = []
-    if followup:
-        lines += [f"Searched for: {query}", ""]
-    if message:
-        lines += [message, ""]
-    for q in quotes:
+    if answer.followup:
+        lines += [f"Searched for: {answer.query}", ""]
+    if answer.message:
+        lines += [answer.message, ""]
+        if answer.coverage:
+            lines += ["They cover:", *[f"  - {line}" for line in answer.coverage], ""]
+    for q in answer.quotes:
         if q.lead_in:
             lines.append(f"  {q.lead_in}")
         lines += [f"  “{q.text}” [{q.number}]", ""]
-    if sources:
+    if answer.sources:
         lines.append("Sources")
-        for s in sources:
-            meta = " | ".join(x for x in (s.publisher, s.author, " > ".join(s.section) or None,
-                                          s.last_updated and f"updated {s.last_updated}", s.review_status) if x)
-            lines.append(f"  [{s.number}] {s.title} | {meta}")
-            for ref in s.references:
-                lines.append(f"      reference {ref.label}: {ref.entry or 'not listed in the article'}")
+        lines += [line for s in answer.sources for line in _source_text(s)]
         lines.append("")
-    lines += ["—", disclaimer]
+    lines += ["—", answer.disclaimer]
     return "\n".join(lines)
+
+
+def _source_text(s: Source) -> list[str]:
+    meta = " | ".join(x for x in (s.publisher, s.author, " > ".join(s.section) or None,
+                                  s.last_updated and f"updated {s.last_updated}", s.review_status) if x)
+    return [f"  [{s.number}] {s.title} | {meta}",
+            *[f"      reference {ref.label}: {ref.entry or 'not listed in the article'}" for ref in s.references]]
+
+
+def answer_json(answer: Answer) -> dict:
+    """The answer as the JSON API and `python -m qa --json` give it: its data plus the chat's Markdown."""
+    data = answer.to_json()
+    data["markdown"] = render_markdown(answer)
+    return data

@@ -1,0 +1,19 @@
+"""The index format, writer and reader side by side: records, layout and manifest (with the one
+freshness rule), writing a build and switching it in atomically, reading and verifying it, the
+BM25 and vector files, and following `current` while serving.
+
+Knows no model and no answer: vectors arrive made, and the reader checks the model's sha256 only
+as a string the caller passes.
+"""
+
+from .layout import Manifest, changes_since, corpus_fingerprint, resolve_build
+from .live import LiveIndex
+from .read import Store, load_store
+from .records import Article, Chunk, Sentence, context_text, sentence_context_text
+from .write import BuildContent, current_manifest_if_valid, index_lock, write_build
+
+__all__ = [
+    "Article", "BuildContent", "Chunk", "LiveIndex", "Manifest", "Sentence", "Store", "changes_since",
+    "context_text", "corpus_fingerprint", "current_manifest_if_valid", "index_lock", "load_store",
+    "resolve_build", "sentence_context_text", "write_build",
+]
