@@ -15,16 +15,21 @@ class Reference:
 
 @dataclass(frozen=True)
 class Source:
+    """One article an answer quotes: one [n] number per article per answer."""
     number: int  # the [n] marker
     article_id: str
     title: str
     publisher: str | None
     author: str | None
-    section: tuple[str, ...]
+    section: tuple[str, ...]  # the first quoted section (all of them: `sections`)
     last_updated: str | None
     review_status: str | None
     url: str | None
-    references: tuple[Reference, ...]
+    references: tuple[Reference, ...]  # the article's references cited by the quoted sentences
+    sections: tuple[tuple[str, ...], ...] = ()  # every quoted section, in article order
+    license: str | None = None
+    doi: str | None = None
+    published: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,9 @@ class Quote:
     end: int
     score: float
     references: tuple[Reference, ...]
+    list_index: int | None = None  # for a list item: its position in the list (1-based) ...
+    list_total: int | None = None  # ... and how many items the list has
+    list_items: tuple[str, ...] = ()  # the whole list's item texts, for "show all"
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class Answer:
     ms: float = 0.0
     index_build: str = ""  # digest of the index build that answered (manifest.digest)
     coverage: tuple[str, ...] = ()  # with an abstention: what the indexed articles do cover
+    missing: tuple[str, ...] = ()  # what the question asks for that no quote gives ("dose", "number", ...)
 
     @property
     def abstained(self) -> bool:

@@ -22,16 +22,16 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .answer import Answer, Passage, Quote, Reference, Source
+from .answer import Answer, Passage
+from .cite import cite, list_places
 from .disclaimer import describe_article, render_disclaimer
 from .embed import Embedder
 from .followup import FollowUpResolver
 from .fusion import rrf
 from .index import Article, Chunk, LiveIndex, Store, load_store
 from .lexicon import Lexicon, parse_lexicon
-from .quotes import QuoteParams, Selection, score_sentences, select_quotes
+from .quotes import QuoteParams, score_sentences, select_quotes
 from .retrieve import Retriever
-from .verbatim import is_verbatim
 
 MAX_QUESTION_CHARS = 1000
 ABSTAIN_MESSAGE = "The indexed articles do not answer this question, so no passage is quoted."
@@ -93,6 +93,7 @@ class Engine:
         self._retriever = Retriever(store, self.lexicon)
         self._resolver = FollowUpResolver()
         self._chunk_by_id = {c.id: c for c in store.chunks}
+        self._list_places = list_places(store.chunks)
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
         self._coverage: tuple[str, ...] | None = None
@@ -224,7 +225,8 @@ class Engine:
         scores = score_sentences(cosines, lexical, ranks, s.quotes)
         selections = select_quotes(rows, scores, self._store.sentence_vectors, self._store.sentences,
                                    self._chunk_by_id, s.quotes)
-        quotes, sources = self._cite(selections)
+        quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
+                               self._list_places)
         if not quotes:  # every candidate failed the verbatim gate: say nothing rather than misquote
             return self._abstain(q, p.query, t0, passages, followup)
         return Answer(q, p.query, "answered", None, quotes, sources, passages, self.disclaimer,
@@ -262,28 +264,6 @@ class Engine:
     def _passage(self, chunk: Chunk, score: float) -> Passage:
         article = self._store.articles[chunk.article_id]
         return Passage(chunk.id, chunk.text, chunk.lead_in, chunk.article_id, article.title, chunk.section, score)
-
-    def _cite(self, selections: Sequence[Selection]) -> tuple[tuple[Quote, ...], tuple[Source, ...]]:
-        sentences = self._store.sentences
-        quotes: list[Quote] = []
-        sources: dict[tuple, Source] = {}
-        for sel in selections:
-            first, last = sentences[sel.rows[0]], sentences[sel.rows[-1]]
-            chunk = self._chunk_by_id[first.chunk_id]
-            article = self._store.articles[first.article_id]
-            text = article.text[first.start:last.end]
-            lead_ok = chunk.lead_in is None or is_verbatim(chunk.lead_in, article.text, chunk.lead_in_start, chunk.lead_in_end)
-            if not (lead_ok and is_verbatim(text, article.text, first.start, last.end)):
-                continue
-            labels = list(dict.fromkeys(label for r in sel.rows for label in sentences[r].refs))
-            refs = tuple(Reference(label, article.reference(label)) for label in labels)
-            key = (article.id, chunk.section, refs)
-            if key not in sources:
-                sources[key] = Source(len(sources) + 1, article.id, article.title, article.publisher, article.author,
-                                      chunk.section, article.last_updated, article.review_status, article.url, refs)
-            quotes.append(Quote(sources[key].number, text, chunk.lead_in, article.id, article.title,
-                                chunk.section, chunk.id, first.start, last.end, sel.score, refs))
-        return tuple(quotes), tuple(sources.values())
 
 
 def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = None,

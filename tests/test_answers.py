@@ -48,8 +48,9 @@ def test_answer_cites_sources_with_the_articles_own_reference(engine):
     source = next(s for s in answer.sources if s.number == q.number)
     assert source.publisher == "Dr.Oracle" and source.last_updated == "2025-10-31"
     assert source.review_status and "pending" in source.review_status.lower()
-    assert source.section[-1] == "Orthotic Support"
-    assert [(r.label, r.entry) for r in source.references][0][1].startswith("Foot drop: where, why and what to do?")
+    assert q.section[-1] == "Orthotic Support" and q.section in source.sections
+    assert q.references[0].entry.startswith("Foot drop: where, why and what to do?")
+    assert set(q.references) <= set(source.references)
     assert f"\\[{q.number}\\]" in render_markdown(answer)
     assert "Practical neurology, 2008" in render_markdown(answer)
 
@@ -71,6 +72,24 @@ def test_list_items_come_with_their_lead_in(engine):
 def test_both_articles_are_quoted_when_both_support_the_point(engine):
     answer = engine.ask("What brace is used for foot drop?")
     assert {q.article_id for q in answer.quotes} == set(engine.articles)
+
+
+def test_one_citation_number_per_article(engine):
+    for question in ["What brace is used for foot drop?", "What surgical options are there for foot drop?",
+                     "How is foot drop diagnosed?"]:
+        answer = engine.ask(question)
+        numbers = {q.article_id: q.number for q in answer.quotes}
+        assert len(set(numbers.values())) == len(numbers), "two articles share a number"
+        assert all(numbers[q.article_id] == q.number for q in answer.quotes), "an article has two numbers"
+        assert [s.number for s in answer.sources] == list(range(1, len(answer.sources) + 1))
+        assert {s.article_id for s in answer.sources} == set(numbers)
+
+
+def test_a_list_item_quote_knows_its_list(engine):
+    answer = engine.ask("What surgical options are there for foot drop?")
+    item = next(q for q in answer.quotes if q.lead_in == "Surgical options include:")
+    assert item.list_total == len(item.list_items) >= 2
+    assert item.list_items[item.list_index - 1] == item.text
 
 
 def test_quotes_stay_within_the_word_budget(engine):

@@ -30,6 +30,9 @@ class Article:
     source_file: str  # path of the corpus file, relative to the corpus folder
     text: str
     examples: tuple[str, ...] = ()  # questions this article answers, offered on an empty chat
+    license: str | None = None  # e.g. "cc-by"; shown with the source
+    doi: str | None = None
+    published: str | None = None  # first publication date, when known (last_updated: latest revision)
 
     def reference(self, label: str) -> str | None:
         return self.references.get(label)

@@ -31,7 +31,9 @@ def source_line(src: Source) -> str:
     parts = [f"*{escape_md(src.title)}*"]
     if by:
         parts.append(escape_md(by))
-    parts.append("Section: " + escape_md(" › ".join(src.section) if src.section else "opening paragraphs"))
+    sections = src.sections or (src.section,)
+    parts.append(("Sections: " if len(sections) > 1 else "Section: ")
+                 + "; ".join(escape_md(" › ".join(s) if s else "opening paragraphs") for s in sections))
     if src.last_updated:
         parts.append(f"Last updated {escape_md(src.last_updated)}")
     if src.review_status:
@@ -100,7 +102,8 @@ def render_text(answer: Answer) -> str:
 
 
 def _source_text(s: Source) -> list[str]:
-    meta = " | ".join(x for x in (s.publisher, s.author, " > ".join(s.section) or None,
+    sections = "; ".join(" > ".join(x) for x in (s.sections or (s.section,)) if x)
+    meta = " | ".join(x for x in (s.publisher, s.author, sections or None,
                                   s.last_updated and f"updated {s.last_updated}", s.review_status) if x)
     return [f"  [{s.number}] {s.title} | {meta}",
             *[f"      reference {ref.label}: {ref.entry or 'not listed in the article'}" for ref in s.references]]
