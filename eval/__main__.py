@@ -10,14 +10,20 @@ from pathlib import Path
 DEFAULT_QUESTIONS = Path(__file__).with_name("questions.jsonl")
 
 
-def evaluate(engine, questions, *, progress: bool = False):
-    """(metrics per configuration, shipped outcomes, qrels) for a loaded engine and question list."""
+def evaluate(engine, questions, *, progress: bool = False, configs=None):
+    """(metrics per configuration, shipped outcomes, qrels) for a loaded engine and question list;
+    `configs` (name -> settings) defaults to every ablation in `eval.run.CONFIGS`."""
     from .metrics import qrels_for, score
-    from .run import SHIPPED, run_configs
+    from .run import CONFIGS, SHIPPED, run_configs
 
-    qrels = qrels_for(questions, {c.id: c.text for c in engine.chunks})
-    runs = run_configs(engine, questions, progress=progress)
-    return {name: score(questions, outcomes, qrels) for name, outcomes in runs.items()}, runs[SHIPPED], qrels
+    texts = {c.id: c.text for c in engine.chunks}
+    qrels = qrels_for(questions, texts)
+    gold = qrels_for(questions, texts, {c.id: c.article_id for c in engine.chunks}) \
+        if any(q.doc_id for q in questions) else None
+    runs = run_configs(engine, questions, configs or CONFIGS, progress=progress)
+    articles = list(engine.articles)
+    return ({name: score(questions, outcomes, qrels, gold, articles) for name, outcomes in runs.items()},
+            runs[SHIPPED], qrels)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,9 +13,10 @@ import warnings
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from .questions import Question, contains_evidence
+from .questions import Question, contains_evidence, evidence_tokens, gold_article, normalise
 
 RANK_METRICS = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "ndcg@10")
+GOLD_RANK_METRICS = ("recall@10", "mrr@10")
 # Scoring budgets of the benchmark (../shared/benchmarks/covidqa/README.md): fixed by how answers
 # are judged, not by the product's own quote budget (`qa.quotes.QuoteParams.word_budget`).
 PASSAGE_BUDGET_WORDS = 100
@@ -33,28 +34,40 @@ class Outcome:
     abstained: bool
     disclaimer: str
     ms: float
+    quote_articles: tuple[str, ...] = ()  # article id of each quote
 
 
-def qrels_for(questions: Sequence[Question], chunk_texts: Mapping[str, str]) -> dict[str, dict[str, int]]:
-    return {
-        q.id: {cid: 1 for cid, text in chunk_texts.items() if contains_evidence(text, q.evidence)}
-        for q in questions if q.answerable
-    }
+def qrels_for(questions: Sequence[Question], chunk_texts: Mapping[str, str],
+              chunk_articles: Mapping[str, str] | None = None) -> dict[str, dict[str, int]]:
+    """Relevant chunks per answerable question: those containing an evidence span. With
+    `chunk_articles` (chunk id -> article id), only chunks of the question's gold article count
+    (questions without a resolvable `doc_id` are left out)."""
+    qrels = {}
+    articles = set(chunk_articles.values()) if chunk_articles is not None else set()
+    for q in questions:
+        if not q.answerable:
+            continue
+        gold = gold_article(q.doc_id, articles) if chunk_articles is not None else None
+        if chunk_articles is not None and gold is None:
+            continue
+        qrels[q.id] = {cid: 1 for cid, text in chunk_texts.items()
+                       if (gold is None or chunk_articles[cid] == gold) and contains_evidence(text, q.evidence)}
+    return qrels
 
 
 def ranking_metrics(qrels: Mapping[str, Mapping[str, int]], outcomes: Mapping[str, Outcome],
-                    ids: Sequence[str]) -> dict[str, float]:
+                    ids: Sequence[str], metrics: Sequence[str] = RANK_METRICS) -> dict[str, float]:
     from ranx import Qrels, Run, evaluate
 
     ids = [i for i in ids if qrels.get(i)]
     if not ids:
-        return {m: float("nan") for m in RANK_METRICS}
+        return {m: float("nan") for m in metrics}
     run = {i: {pid: 1.0 / (r + 1) for r, pid in enumerate(outcomes[i].passage_ids)} for i in ids}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba's type-safety chatter
-        scores = evaluate(Qrels({i: dict(qrels[i]) for i in ids}), Run(run), list(RANK_METRICS),
+        scores = evaluate(Qrels({i: dict(qrels[i]) for i in ids}), Run(run), list(metrics),
                           make_comparable=True)
-    return {m: float(scores[m]) for m in RANK_METRICS}
+    return {m: float(scores[m]) for m in metrics}
 
 
 def within_words(texts: Sequence[str], budget: int) -> list[str]:
@@ -73,6 +86,31 @@ def within_words(texts: Sequence[str], budget: int) -> list[str]:
     return out
 
 
+def token_recall(quotes: Sequence[str], evidence: tuple[str, ...], budget: int = QUOTE_BUDGET_WORDS) -> float:
+    """Share of the evidence's words that the first `budget` words of the quotes contain (best span):
+    partial credit for an answer longer than what was quoted.
+
+    >>> token_recall(["the cat sat", "on a mat"], ("a cat on the sofa",), budget=6)
+    0.8
+    """
+    shown = set(normalise(" ".join(within_words(quotes, budget))).split())
+    spans = [t for t in evidence_tokens(evidence) if t]
+    return max((len(t & shown) / len(t) for t in spans), default=0.0)
+
+
+def gold_metrics(questions: Sequence[Question], outcomes: Mapping[str, Outcome], articles) -> dict[str, float]:
+    """Evidence quoted within the budget *from the gold article* (questions with a `doc_id`)."""
+    hits = []
+    for q in questions:
+        gold = gold_article(q.doc_id, articles)
+        if not q.answerable or gold is None:
+            continue
+        o = outcomes[q.id]
+        from_gold = [t for t, a in zip(o.quotes, o.quote_articles) if a == gold]
+        hits.append(any(contains_evidence(t, q.evidence) for t in within_words(from_gold, QUOTE_BUDGET_WORDS)))
+    return {"gold_evidence_quoted@120w": sum(hits) / len(hits) if hits else float("nan")}
+
+
 def answer_metrics(questions: Sequence[Question], outcomes: Mapping[str, Outcome]) -> dict[str, float]:
     answerable = [q for q in questions if q.answerable]
     unanswerable = [q for q in questions if not q.answerable]
@@ -88,6 +126,8 @@ def answer_metrics(questions: Sequence[Question], outcomes: Mapping[str, Outcome
         "recall@100w": rate(budget, answerable),
         "evidence_quoted": rate(quoted, answerable),
         "evidence_quoted@120w": rate(quoted_early, answerable),
+        "answer_token_recall@120w": statistics.fmean(token_recall(outcomes[q.id].quotes, q.evidence)
+                                                     for q in answerable) if answerable else float("nan"),
         "quote_words_mean": statistics.fmean(lengths) if lengths else 0.0,
         "abstain_unanswerable": rate([outcomes[q.id].abstained for q in unanswerable], unanswerable),
         "false_abstain": rate([outcomes[q.id].abstained for q in answerable], answerable),
@@ -110,7 +150,8 @@ def percentile(values: Sequence[float], pct: int) -> float:
 
 
 def score(questions: Sequence[Question], outcomes: Mapping[str, Outcome],
-          qrels: Mapping[str, Mapping[str, int]]) -> dict[str, float]:
+          qrels: Mapping[str, Mapping[str, int]], gold_qrels: Mapping[str, Mapping[str, int]] | None = None,
+          articles: Sequence[str] = ()) -> dict[str, float]:
     all_ids = [q.id for q in questions]
     followups = [q.id for q in questions if q.followup and q.answerable]
     metrics = ranking_metrics(qrels, outcomes, all_ids)
@@ -119,4 +160,8 @@ def score(questions: Sequence[Question], outcomes: Mapping[str, Outcome],
     metrics["followup_evidence_quoted"] = answer_metrics(
         [q for q in questions if q.id in set(followups)], outcomes)["evidence_quoted"]
     metrics.update(answer_metrics(questions, outcomes))
+    if gold_qrels:
+        gold = ranking_metrics(gold_qrels, outcomes, all_ids, GOLD_RANK_METRICS)
+        metrics.update({f"gold_{m}": v for m, v in gold.items()})
+        metrics.update(gold_metrics(questions, outcomes, articles))
     return metrics

@@ -17,6 +17,7 @@ class Question:
     history: tuple[str, ...]
     evidence: tuple[str, ...]
     answerable: bool
+    doc_id: str | None = None  # the gold article, when the question set names it (COVID-QA does)
 
     @property
     def followup(self) -> bool:
@@ -37,6 +38,26 @@ def contains_evidence(text: str, evidence: tuple[str, ...]) -> bool:
     return any(f" {normalise(span)} " in body for span in evidence)
 
 
+def gold_article(doc_id: str | None, article_ids) -> str | None:
+    """The indexed article a question's `doc_id` names: the article with that id, or else the one
+    whose id ends in "-<doc_id>" (corpus files named `<collection>-<doc_id>.md`).
+
+    >>> gold_article("630", ["covidqa-63", "covidqa-630"]), gold_article("x", ["a"])
+    ('covidqa-630', None)
+    """
+    if doc_id is None:
+        return None
+    ids = set(article_ids)
+    if doc_id in ids:
+        return doc_id
+    matches = [a for a in ids if a.endswith(f"-{doc_id}")]
+    return matches[0] if len(matches) == 1 else None
+
+
+def evidence_tokens(evidence: tuple[str, ...]) -> list[set[str]]:
+    return [set(normalise(span).split()) for span in evidence]
+
+
 def load_questions(path: Path) -> list[Question]:
     questions, seen = [], set()
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -49,6 +70,7 @@ def load_questions(path: Path) -> list[Question]:
                 history=tuple(str(h) for h in data.get("history", [])),
                 evidence=tuple(str(e) for e in data.get("evidence", [])),
                 answerable=bool(data["answerable"]),
+                doc_id=str(data["doc_id"]) if data.get("doc_id") is not None else None,
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{n}: not a question record ({exc})") from exc

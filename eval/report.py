@@ -13,8 +13,9 @@ from .questions import Question, contains_evidence
 
 COLUMNS = (
     "recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "ndcg@10", "recall@100w",
-    "evidence_quoted", "evidence_quoted@120w", "quote_words_mean", "abstain_unanswerable",
-    "false_abstain", "followup_recall@5", "followup_evidence_quoted", "latency_p50_ms", "latency_p95_ms",
+    "evidence_quoted", "evidence_quoted@120w", "answer_token_recall@120w", "quote_words_mean",
+    "abstain_unanswerable", "false_abstain", "followup_recall@5", "followup_evidence_quoted",
+    "gold_recall@10", "gold_mrr@10", "gold_evidence_quoted@120w", "latency_p50_ms", "latency_p95_ms",
 )
 
 
@@ -32,7 +33,7 @@ def table(results: Mapping[str, Mapping[str, float]]) -> str:
     width = max(len(c) for c in COLUMNS)
     cols = [max(len(n), 7) for n in names]
     lines = [" " * width + "  " + "  ".join(n.rjust(w) for n, w in zip(names, cols))]
-    for metric in COLUMNS:
+    for metric in [m for m in COLUMNS if any(m in results[n] for n in names)]:
         cells = [_fmt(results[n].get(metric, float("nan")), metric).rjust(w) for n, w in zip(names, cols)]
         lines.append(metric.ljust(width) + "  " + "  ".join(cells))
     return "\n".join(lines)
@@ -41,7 +42,7 @@ def table(results: Mapping[str, Mapping[str, float]]) -> str:
 def markdown_table(results: Mapping[str, Mapping[str, float]]) -> str:
     names = list(results)
     lines = ["| metric | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-    for metric in COLUMNS:
+    for metric in [m for m in COLUMNS if any(m in results[n] for n in names)]:
         lines.append(f"| {metric} | " + " | ".join(_fmt(results[n].get(metric, float('nan')), metric) for n in names) + " |")
     return "\n".join(lines)
 

@@ -28,6 +28,7 @@ def outcome(question: Question, answer) -> Outcome:
         abstained=answer.abstained,
         disclaimer=answer.disclaimer,
         ms=answer.ms,
+        quote_articles=tuple(q.article_id for q in answer.quotes),
     )
 
 

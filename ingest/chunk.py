@@ -39,6 +39,38 @@ def pysbd_splitter() -> Splitter:
     return spans
 
 
+# A chunk is embedded with its title, section path and lead-in; all-MiniLM-L6-v2 reads 256 word
+# pieces (~1.3 per English word, more in technical text), so a chunk's context text stays within
+# MAX_CHUNK_WORDS words and longer paragraphs are cut between sentences.
+MAX_CHUNK_WORDS = 160
+MIN_PART_WORDS = 60  # however long the title and section path, a part may hold this much text
+
+
+def word_count(text: str | None) -> int:
+    return len(text.split()) if text else 0
+
+
+def split_long(spans: Sequence[tuple[int, int]], text: str, budget: int) -> list[list[int]]:
+    """Group sentence indices into consecutive parts of at most `budget` words (a single longer
+    sentence stands alone).
+
+    >>> split_long([(0, 3), (4, 7), (8, 11)], "a b c d e", 1)
+    [[0], [1], [2]]
+    >>> split_long([(0, 3), (4, 7), (8, 11)], "aaa bbb ccc", 2)
+    [[0, 1], [2]]
+    """
+    parts: list[list[int]] = [[]]
+    words = 0
+    for k, (s, e) in enumerate(spans):
+        n = word_count(text[s:e])
+        if parts[-1] and words + n > budget:
+            parts.append([])
+            words = 0
+        parts[-1].append(k)
+        words += n
+    return [p for p in parts if p]
+
+
 @dataclass(frozen=True)
 class ChunkedArticle:
     article: Article
@@ -87,19 +119,24 @@ def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
             s, e = spans[-1]
             colon_lead = (block.text[s:e], base + s, base + e) if block.text.endswith(":") else None
 
-        chunk_id = f"{parsed.id}#{len(chunks)}"
-        chunks.append(Chunk(
-            id=chunk_id, article_id=parsed.id, ordinal=len(chunks), section=block.section,
-            kind=block.kind, text=block.text, start=base, end=base + len(block.text),
-            lead_in=lead[0] if lead else None,
-            lead_in_start=lead[1] if lead else None, lead_in_end=lead[2] if lead else None,
-        ))
         refs = _refs_for(spans, block.markers)
-        sentences.append(tuple(
-            Sentence(id=-1, chunk_id=chunk_id, article_id=parsed.id, text=block.text[s:e],
-                     start=base + s, end=base + e, refs=r)
-            for (s, e), r in zip(spans, refs)
-        ))
+        context = word_count(parsed.meta["title"]) + sum(map(word_count, block.section)) + word_count(lead[0] if lead else "")
+        for part in split_long(spans, block.text, max(MIN_PART_WORDS, MAX_CHUNK_WORDS - context)):
+            chunk_id = f"{parsed.id}#{len(chunks)}"
+            s0, e0 = spans[part[0]][0], spans[part[-1]][1]
+            whole = len(part) == len(spans)
+            chunks.append(Chunk(
+                id=chunk_id, article_id=parsed.id, ordinal=len(chunks), section=block.section,
+                kind=block.kind, text=block.text if whole else block.text[s0:e0],
+                start=base if whole else base + s0, end=base + (len(block.text) if whole else e0),
+                lead_in=lead[0] if lead else None,
+                lead_in_start=lead[1] if lead else None, lead_in_end=lead[2] if lead else None, block=i,
+            ))
+            sentences.append(tuple(
+                Sentence(id=-1, chunk_id=chunk_id, article_id=parsed.id, text=block.text[s:e],
+                         start=base + s, end=base + e, refs=refs[k])
+                for k, (s, e) in ((k, spans[k]) for k in part)
+            ))
 
     meta = parsed.meta
     article = Article(

@@ -28,14 +28,15 @@ class ListPlace:
 def list_places(chunks: Sequence[Chunk]) -> dict[str, ListPlace]:
     """chunk id -> its place in its list, for every list item that has a lead-in (siblings share
     the lead-in's offsets)."""
-    groups: dict[tuple[str, int], list[Chunk]] = {}
+    groups: dict[tuple[str, int], dict[int, list[Chunk]]] = {}
     for c in chunks:
-        if c.kind == "item" and c.lead_in_start is not None:
-            groups.setdefault((c.article_id, c.lead_in_start), []).append(c)
+        if c.kind == "item" and c.lead_in_start is not None:  # a long item may be cut into parts
+            groups.setdefault((c.article_id, c.lead_in_start), {}).setdefault(c.block, []).append(c)
     places = {}
-    for members in groups.values():
-        items = tuple(m.text for m in members)
-        places.update({m.id: ListPlace(k, items) for k, m in enumerate(members, 1)})
+    for items in groups.values():
+        texts = tuple(" ".join(part.text for part in parts) for parts in items.values())
+        for k, parts in enumerate(items.values(), 1):
+            places.update({part.id: ListPlace(k, texts) for part in parts})
     return places
 
 

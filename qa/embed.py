@@ -75,6 +75,11 @@ class Embedder:
         self.dim = int(self._model.get_embedding_dimension())
         self._lock = threading.Lock()
 
+    def word_pieces(self, word: str) -> int:
+        """How many word pieces the model's vocabulary needs for `word` (1: a common word)."""
+        with self._lock:
+            return len(self._model.tokenizer.tokenize(word))
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         with self._lock:
             vectors = self._model.encode(

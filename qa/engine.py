@@ -29,8 +29,12 @@ from .embed import Embedder
 from .followup import FollowUpResolver
 from .fusion import rrf
 from .index import Article, Chunk, LiveIndex, Store, load_store
+from .index.lexical import words
 from .lexicon import Lexicon, parse_lexicon
-from .quotes import QuoteParams, score_sentences, select_quotes
+from .abstain import AbstainRule, KnownStems, rare_unknown_words, should_abstain
+from .gaps import missing_kinds
+from .quotes import QuoteParams, select_windows
+from .rank import RankWeights, coverage, top_candidates, window_scores
 from .retrieve import Retriever
 
 MAX_QUESTION_CHARS = 1000
@@ -43,20 +47,14 @@ class Settings:
     bm25: bool = True
     lexicon: bool = True
     followup: bool = True
-    depth: int = 50  # candidates taken from each ranking before fusion
+    candidates: int = 50  # windows taken from each side (BM25, nearest sentences) before ranking
+    depth: int = 50  # chunks taken from each chunk ranking when the windows leave passages to fill
     passages: int = 10  # ranked passages returned with the answer
-    quote_pool: int = 8  # top passages whose sentences may be quoted
-    scope_pool: int = 4  # top passages whose best sentence decides abstention
     rrf_k: int = 60
     max_history: int = 8  # earlier questions considered; older ones no longer shape the topic
     coverage_articles: int = 8  # articles an abstention lists by name
-    # Abstain when no candidate sentence reaches `abstain_below` cosine similarity with the
-    # question, or none reaches `abstain_unfamiliar_below` while fewer than `min_known_terms` of
-    # the question's search terms occur anywhere in the articles (a question mostly about things
-    # the articles never mention). Calibrated on eval/questions.jsonl (README, "Abstention").
-    abstain_below: float = 0.38
-    abstain_unfamiliar_below: float = 0.56
-    min_known_terms: float = 0.5
+    rank: RankWeights = field(default_factory=RankWeights)
+    abstain: AbstainRule = field(default_factory=AbstainRule)  # README, "Abstention"
     quotes: QuoteParams = field(default_factory=QuoteParams)
 
 
@@ -94,6 +92,10 @@ class Engine:
         self._resolver = FollowUpResolver()
         self._chunk_by_id = {c.id: c for c in store.chunks}
         self._list_places = list_places(store.chunks)
+        self._chunk_row = {c.id: row for row, c in enumerate(store.chunks)}
+        self._known = KnownStems(store.sentence_bm25.vocab_dict)
+        self._known.knows("warmup")  # build the one-deletion table now, not during a request
+        self._lexicon_words = frozenset(w.lower() for group in self.lexicon.groups for t in group for w in words(t))
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
         self._coverage: tuple[str, ...] | None = None
@@ -207,39 +209,61 @@ class Engine:
                         tuple(self._retriever.search_text(t, lexicon=self.settings.lexicon) for t in queries), t0)
 
     def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
-        q, texts, followup, t0 = p.question, list(p.texts), p.followup, p.t0
-        s = self.settings
-        tokens = self._retriever.tokenize(texts)  # once: BM25 rankings, sentence scores and the topic check share it
-        rankings = self._retriever.rankings(tokens, vecs, dense=s.dense, bm25=s.bm25, depth=s.depth)
-        fused = rrf(rankings, k=s.rrf_k) if rankings else []
-
-        chunks = self._store.chunks
-        passages = tuple(self._passage(chunks[row], score) for row, score in fused[: s.passages])
-        rows, ranks = self._retriever.candidates([chunks[row].id for row, _ in fused[: s.quote_pool]])
-        cosines = (self._store.sentence_vectors[rows] @ vecs.T).max(axis=1) if rows else np.zeros(0)
-        in_scope = [i for i, r in enumerate(ranks) if r < s.scope_pool]
-        if not in_scope or self._out_of_scope(float(cosines[in_scope].max()), q) or \
+        q, followup, t0, s = p.question, p.followup, p.t0, self.settings
+        tokens = self._retriever.tokenize(list(p.texts))  # once: BM25, coverage and the topic check share it
+        literal_cos, _ = self._retriever.nearest_sentences(vecs[0], 1)
+        query_cos, near_rows = self._retriever.nearest_sentences(vecs[-1], s.candidates)
+        literal_best = float(literal_cos[0]) if len(literal_cos) else -1.0
+        best = max(literal_best, float(query_cos[0]) if len(query_cos) else -1.0)
+        if should_abstain(best, literal_best, self.rare_words(q), s.abstain) or \
                 (followup and self._new_unknown_topic(tokens[0])):
-            return self._abstain(q, p.query, t0, passages, followup)
-        lexical = self._retriever.sentence_lexical(tokens, rows) if s.bm25 else np.zeros(len(rows))
-        scores = score_sentences(cosines, lexical, ranks, s.quotes)
-        selections = select_quotes(rows, scores, self._store.sentence_vectors, self._store.sentences,
-                                   self._chunk_by_id, s.quotes)
+            return self._abstain(q, p.query, t0, (), followup)
+        ranked, scores = self._rank_windows(tokens[-1], vecs[-1], near_rows)
+        passages = self._passages(ranked, tokens, vecs)
+        selections = select_windows(ranked, scores, self._store.windows, self._store.sentences,
+                                    self._chunk_by_id, s.quotes)
         quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
                                self._list_places)
         if not quotes:  # every candidate failed the verbatim gate: say nothing rather than misquote
             return self._abstain(q, p.query, t0, passages, followup)
         return Answer(q, p.query, "answered", None, quotes, sources, passages, self.disclaimer,
-                      followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build)
+                      followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
+                      missing=missing_kinds(q, [x.text for x in quotes]))
 
-    def _out_of_scope(self, best_cosine: float, question: str) -> bool:
-        """`question` is the user's own words: a follow-up's carried topic must not make an
-        unrelated question ("And what dose of amoxicillin?") look familiar."""
-        s = self.settings
-        if best_cosine < s.abstain_below:
-            return True
-        known = self._retriever.known_share(question)
-        return best_cosine < s.abstain_unfamiliar_below and known < s.min_known_terms
+    def rare_words(self, question: str) -> list[str]:
+        """Words of `question` that the articles never use and that are rare in English (see abstain.py)."""
+        return rare_unknown_words(question, lambda w: self._retriever.tokenize([w])[0], self._known,
+                                  self._embedder.word_pieces, self._lexicon_words)
+
+    def _rank_windows(self, tokens: Sequence[str], vec: np.ndarray, near_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate windows (best BM25 and nearest sentences) ranked by `rank.window_scores`."""
+        s, r = self.settings, self._retriever
+        longest = s.quotes.window_sentences
+        bm25 = r.window_bm25(tokens) if s.bm25 else np.zeros(len(self._store.windows), dtype=np.float32)
+        bm25 = np.where(self._store.windows[:, 1] <= longest, bm25, 0.0)
+        lexical = top_candidates(bm25, s.candidates)
+        dense = np.zeros(0, dtype=np.int64)
+        if s.dense:
+            near = r.windows_of(near_rows)
+            dense = near[top_candidates(r.window_cosines(vec, near, longest) + 1.0, s.candidates)]
+        candidates = np.union1d(lexical, dense).astype(np.int64)
+        cosine = r.window_cosines(vec, candidates, longest) if s.dense else np.zeros(len(candidates))
+        terms = coverage(r.query_idf(tokens), r.window_terms(candidates)) if s.bm25 else np.zeros(len(candidates))
+        weights = replace(s.rank, bm25=s.rank.bm25 if s.bm25 else 0.0, coverage=s.rank.coverage if s.bm25 else 0.0,
+                          cosine=s.rank.cosine if s.dense else 0.0)
+        scores = window_scores(bm25[candidates], float(bm25.max(initial=0.0)), cosine, terms, weights)
+        order = np.argsort(-scores, kind="stable")
+        return candidates[order], scores[order]
+
+    def _passages(self, ranked: np.ndarray, tokens, vecs) -> tuple[Passage, ...]:
+        """The chunks of the best windows, in rank order; chunk rankings fill up to `passages`."""
+        s, store = self.settings, self._store
+        rows = dict.fromkeys(self._chunk_row[store.sentences[int(store.windows[w, 0])].chunk_id] for w in ranked)
+        if len(rows) < s.passages:
+            rankings = self._retriever.rankings(tokens, vecs, dense=s.dense, bm25=s.bm25, depth=s.depth)
+            rows.update(dict.fromkeys(row for row, _ in rrf(rankings, k=s.rrf_k)) if rankings else {})
+        top = list(rows)[: s.passages]
+        return tuple(self._passage(store.chunks[row], 1.0 / (1 + k)) for k, row in enumerate(top))
 
     def _new_unknown_topic(self, literal_stems: Sequence[str]) -> bool:
         """A follow-up none of whose own words (lexicon included) the articles use ("What about

@@ -1,13 +1,15 @@
-"""Choose the sentences an answer quotes, from the sentences of the top passages.
+"""Choose what an answer quotes from ranked sentence windows.
 
-Pure: takes query vectors, sentence vectors and records, returns spans of whole sentences.
-Rules: most relevant first; only sentences close to the best one (`margin`); at most
-`max_quotes` quotes and about `word_budget` words (lead-ins included); no near-duplicates; a
-sentence that points back ("This can occur ...") is quoted together with the sentence before
-it; when the best sentences all come from one article and another article has a nearly as good
-one, that one is quoted too.
+Pure: takes the ranked window ids and the records, returns spans of whole sentences. Rules: walk
+the windows best first; a window that overlaps sentences already taken adds only its new ones; a
+sentence that points back ("This can occur ...") brings the sentence before it; a window ending in
+a list's lead-in ("Surgical options include:") is skipped (the items carry that line); after the
+best window, a window is taken only while it fits in `word_budget` words (lead-ins count), so
+every quote shown is within the budget whatever order it is shown in; stop at `max_quotes`. Spans that
+touch within one paragraph become one quote. Quotes are then shown article by article (the best
+article first) and, within an article, in the article's own order.
 
-Does not check verbatim-ness or render; see `verbatim.py` and `render.py`.
+Does not check verbatim-ness or render; see `cite.py` and `qa.present`.
 """
 
 from __future__ import annotations
@@ -30,13 +32,11 @@ class Selection:
 
 @dataclass(frozen=True)
 class QuoteParams:
-    max_quotes: int = 4
+    max_quotes: int = 6
     word_budget: int = 120
-    margin: float = 0.30  # keep sentences scoring within this of the best one
-    other_article_margin: float = 0.08
-    duplicate_cosine: float = 0.92
-    rank_bonus: float = 0.15  # weight of the passage's fused rank, 1/(1+rank)
-    lexical_weight: float = 0.30  # weight of the sentence's BM25 score on a 0-1 scale
+    window_sentences: int = 2  # longest window quoted as one piece (windows of 3 did worse in CV)
+    article_order: bool = True  # within an article, quote in the article's order
+    slack: int = 10  # stop looking once fewer words than this are left in the budget
 
 
 def word_count(text: str | None) -> int:
@@ -52,151 +52,79 @@ def points_back(text: str) -> bool:
     return first in POINTS_BACK
 
 
-def _with_antecedent(row: int, sentences: Sequence[Sentence]) -> tuple[int, ...]:
-    rows = [row]
-    while points_back(sentences[rows[0]].text) and rows[0] > 0 and \
-            sentences[rows[0] - 1].chunk_id == sentences[row].chunk_id:
-        rows.insert(0, rows[0] - 1)
-    return tuple(rows)
-
-
 def is_lead_in(text: str) -> bool:
     """A line that only introduces a list ("Surgical options include:") never stands alone."""
     return text.rstrip().endswith(":")
 
 
-def score_sentences(cosines: np.ndarray, lexical: np.ndarray, ranks: Sequence[int],
-                    params: QuoteParams) -> np.ndarray:
-    """Relevance of candidate sentences: cosine similarity with the question, plus the sentence's
-    lexical score (BM25 on a 0-1 scale), plus a little for the passage's fused rank.
-
-    >>> score_sentences(np.array([0.5, 0.5]), np.array([1.0, 0.0]), [0, 3], QuoteParams(rank_bonus=0.0))
-    array([0.8, 0.5])
-    """
-    prior = np.array([1.0 / (1 + r) for r in ranks], dtype=np.float64)
-    return cosines + params.lexical_weight * np.asarray(lexical) + params.rank_bonus * prior
+def _group(row: int, sentences: Sequence[Sentence], chunks: Mapping[str, Chunk]) -> tuple[str, int]:
+    chunk = chunks[sentences[row].chunk_id]
+    return chunk.article_id, chunk.block if chunk.block >= 0 else chunk.ordinal
 
 
-class _Picker:
-    """The quotes chosen so far, with what they cost in words and which rows they use."""
+def _span_rows(first: int, length: int, sentences: Sequence[Sentence], chunks: Mapping[str, Chunk]) -> list[int]:
+    """The window's rows, with the sentence before when the first one points back."""
+    rows = list(range(first, first + length))
+    if points_back(sentences[first].text) and first > 0 and \
+            _group(first - 1, sentences, chunks) == _group(first, sentences, chunks):
+        rows.insert(0, first - 1)
+    return rows
 
-    def __init__(self, sentence_vectors: np.ndarray, sentences: Sequence[Sentence], chunks: Mapping[str, Chunk],
-                 params: QuoteParams):
-        self.vectors, self.sentences, self.chunks, self.params = sentence_vectors, sentences, chunks, params
-        self.chosen: list[Selection] = []
-        self.used_rows: set[int] = set()
-        self.shown_leads: set[str] = set()
-        self.words = 0
 
-    def lead_in(self, rows: tuple[int, ...]) -> str | None:
-        return self.chunks[self.sentences[rows[0]].chunk_id].lead_in
-
-    def cost(self, rows: tuple[int, ...]) -> int:
-        lead = self.lead_in(rows)
-        return sum(word_count(self.sentences[r].text) for r in rows) + (0 if lead in self.shown_leads else word_count(lead))
-
-    def over_budget(self, rows: tuple[int, ...]) -> bool:
-        return self.words + self.cost(rows) > self.params.word_budget
-
-    def duplicate(self, rows: tuple[int, ...]) -> bool:
-        if self.used_rows.intersection(rows):
-            return True
-        if not self.chosen:
-            return False
-        taken = self.vectors[sorted(self.used_rows)]
-        return bool((taken @ self.vectors[list(rows)].T).max() >= self.params.duplicate_cosine)
-
-    def take(self, rows: tuple[int, ...], score: float) -> None:
-        self.words += self.cost(rows)
-        self.chosen.append(Selection(rows, score))
-        self.used_rows.update(rows)
-        lead = self.lead_in(rows)
+def select_windows(ranked: Sequence[int], scores: Sequence[float], windows: np.ndarray,
+                   sentences: Sequence[Sentence], chunks: Mapping[str, Chunk],
+                   params: QuoteParams = QuoteParams()) -> list[Selection]:
+    """Quotes from windows ranked best first (`scores` in the same order)."""
+    taken: set[int] = set()
+    spans: list[tuple[int, int, float]] = []
+    leads: set[str] = set()
+    words = 0
+    for w, score in zip(ranked, scores):
+        first, length = int(windows[w][0]), int(windows[w][1])
+        if length > params.window_sentences or is_lead_in(sentences[first + length - 1].text):
+            continue
+        new = [r for r in _span_rows(first, length, sentences, chunks) if r not in taken]
+        if not new:
+            continue
+        lead = chunks[sentences[first].chunk_id].lead_in
+        cost = sum(word_count(sentences[r].text) for r in new) + (word_count(lead) if lead and lead not in leads else 0)
+        if spans and words + cost > params.word_budget:
+            continue  # the best window is always quoted; later ones only while they fit
+        taken.update(new)
+        spans.append((new[0], new[-1], float(score)))
+        words += cost
         if lead:
-            self.shown_leads.add(lead)
-
-    def drop_last(self) -> None:
-        dropped = self.chosen.pop()
-        self.used_rows.difference_update(dropped.rows)
-        self.words -= self.cost(dropped.rows)
-
-    def extend(self, rows: tuple[int, ...]) -> bool:
-        """A sentence continuing an already chosen quote ("It can be ...") joins that quote."""
-        for k, sel in enumerate(self.chosen):
-            if set(rows) & set(sel.rows) and rows[-1] not in sel.rows:
-                merged = tuple(sorted(set(sel.rows) | set(rows)))
-                added = sum(word_count(self.sentences[r].text) for r in merged if r not in sel.rows)
-                if merged != tuple(range(merged[0], merged[-1] + 1)) or self.words + added > self.params.word_budget:
-                    return False
-                self.chosen[k] = Selection(merged, sel.score)
-                self.used_rows.update(merged)
-                self.words += added
-                return True
-        return False
-
-
-def select_quotes(candidate_rows: Sequence[int], scores: np.ndarray, sentence_vectors: np.ndarray,
-                  sentences: Sequence[Sentence], chunks: Mapping[str, Chunk],
-                  params: QuoteParams = QuoteParams()) -> list[Selection]:
-    """Pick quotes from candidates (sentence ids) given their `scores` (see `score_sentences`)."""
-    keep = [i for i, r in enumerate(candidate_rows) if not is_lead_in(sentences[r].text)]
-    candidate_rows = [candidate_rows[i] for i in keep]
-    scores = np.asarray(scores)[keep]
-    if not candidate_rows:
-        return []
-    order = sorted(range(len(candidate_rows)), key=lambda i: -scores[i])
-    best = float(scores[order[0]])
-    picker = _Picker(sentence_vectors, sentences, chunks, params)
-    for i in order:
-        score = float(scores[i])
-        if score < best - params.margin:
+            leads.add(lead)
+        if words >= params.word_budget - params.slack or len(spans) >= params.max_quotes:
             break
-        rows = _with_antecedent(candidate_rows[i], sentences)
-        if picker.extend(rows) or len(picker.chosen) >= params.max_quotes:
-            continue
-        if picker.duplicate(rows) or (picker.chosen and picker.over_budget(rows)):
-            continue
-        picker.take(rows, score)
-    _quote_other_article(picker, [(candidate_rows[i], float(scores[i])) for i in order], best)
-    ranked = sorted(picker.chosen, key=lambda s: -s.score)
-    return group_list_items(ranked, lambda sel: picker.lead_in(sel.rows))
+    merged = _merge(spans, sentences, chunks)
+    return in_article_order(merged, sentences) if params.article_order else merged
 
 
-def _quote_other_article(picker: _Picker, ranked: Sequence[tuple[int, float]], best: float) -> None:
-    """When every quote comes from one article, quote another article's nearly as good sentence,
-    dropping the weakest quotes to make room."""
-    params, sentences = picker.params, picker.sentences
-    articles = {sentences[s.rows[0]].article_id for s in picker.chosen}
-    if len(articles) != 1:
-        return
-    for row, score in ranked:
-        if score < best - params.other_article_margin:
-            return
-        if sentences[row].article_id in articles:
-            continue
-        rows = _with_antecedent(row, sentences)
-        if picker.duplicate(rows):
-            continue
-        while len(picker.chosen) > 1 and (len(picker.chosen) >= params.max_quotes or picker.over_budget(rows)):
-            picker.drop_last()
-        if not picker.over_budget(rows) or len(picker.chosen) <= 1:
-            picker.take(rows, score)
-        return
+def _merge(spans: Sequence[tuple[int, int, float]], sentences: Sequence[Sentence],
+           chunks: Mapping[str, Chunk]) -> list[Selection]:
+    """Spans that overlap or touch within one paragraph become one, at the better one's place."""
+    groups: list[list] = []
+    for first, last, score in spans:
+        for g in groups:
+            if _group(first, sentences, chunks) == _group(g[0], sentences, chunks) and first <= g[1] + 1 and last + 1 >= g[0]:
+                g[0], g[1], g[2] = min(g[0], first), max(g[1], last), max(g[2], score)
+                break
+        else:
+            groups.append([first, last, score])
+    if len(groups) < len(spans):  # a merge can make two groups touch
+        return _merge([tuple(g) for g in groups], sentences, chunks)
+    return [Selection(tuple(range(a, b + 1)), s) for a, b, s in groups]
 
 
-def group_list_items(ranked: Sequence[Selection], lead_in_of) -> list[Selection]:
-    """Keep best-first order, but pull items of the same list up behind their best sibling so
-    their lead-in is shown once.
+def in_article_order(selections: Sequence[Selection], sentences: Sequence[Sentence]) -> list[Selection]:
+    """Article by article, best article first; within an article, in the article's order.
 
-    >>> s = [Selection((1,), .9), Selection((2,), .8), Selection((3,), .7)]
-    >>> [x.rows for x in group_list_items(s, lambda x: "L" if x.rows[0] != 2 else None)]
-    [(1,), (3,), (2,)]
+    >>> s = [Sentence(i, "c", "a" if i < 5 else "b", "x", i, i + 1) for i in range(8)]
+    >>> [x.rows for x in in_article_order([Selection((3,), .9), Selection((6,), .8), Selection((1,), .7)], s)]
+    [(1,), (3,), (6,)]
     """
-    out: list[Selection] = []
-    for sel in ranked:
-        if sel in out:
-            continue
-        out.append(sel)
-        lead = lead_in_of(sel)
-        if lead:
-            out.extend(o for o in ranked if o not in out and lead_in_of(o) == lead)
-    return out
+    rank = {}
+    for sel in selections:
+        rank.setdefault(sentences[sel.rows[0]].article_id, len(rank))
+    return sorted(selections, key=lambda sel: (rank[sentences[sel.rows[0]].article_id], sel.rows[0]))

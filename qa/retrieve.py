@@ -1,12 +1,15 @@
-"""Hybrid retrieval over one loaded index: the lexicon-widened search text, the dense and BM25
-rankings of chunks, and the candidate sentences of the top passages with their lexical scores.
+"""Retrieval over one loaded index: the lexicon-widened search text, BM25 over sentence windows,
+the sentences nearest a query vector, each candidate window's best sentence cosine and term
+coverage, and (for the ranked passages) the dense and BM25 rankings of chunks.
 
-Does not fuse, score quotes or decide abstention; `engine.py` does, with these pieces.
+Does not weigh, choose quotes or decide abstention; `engine.py` does, with these pieces.
 """
 
 from __future__ import annotations
 
 from typing import Sequence
+
+import math
 
 import numpy as np
 
@@ -23,6 +26,54 @@ class Retriever:
         self.tokenize = Tokenizer()
         self.vocabulary = Vocabulary(store.bm25.vocab_dict)
         self.list_items = list_items(store.chunks)
+        self._window_terms = _terms_by_document(store.window_bm25)
+        self._sentence_windows = _windows_by_sentence(store.windows, len(store.sentences))
+        sentence_scores = store.sentence_bm25.scores
+        self._sentence_df = np.diff(sentence_scores["indptr"])
+        self._sentence_count = int(sentence_scores["num_docs"])
+
+    # -- sentence windows ------------------------------------------------------------------------
+
+    def window_bm25(self, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 of every window for one tokenised query."""
+        return bm25_scores(self.store.window_bm25, tokens)
+
+    def nearest_sentences(self, vec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(cosines, sentence rows) of the k sentences nearest `vec`, best first."""
+        scores, ids = search(self.store.sentence_index, vec.reshape(1, -1), k)
+        keep = ids[0] >= 0
+        return scores[0][keep], ids[0][keep]
+
+    def windows_of(self, rows: Sequence[int]) -> np.ndarray:
+        """Every window that contains one of the sentence rows."""
+        found = [self._sentence_windows[r] for r in rows]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+    def window_cosines(self, vec: np.ndarray, windows: np.ndarray, max_sentences: int) -> np.ndarray:
+        """Each window's best sentence cosine with `vec` (-1 for windows longer than `max_sentences`)."""
+        first, length = self.store.windows[windows, 0], self.store.windows[windows, 1]
+        best = np.full(len(windows), -1.0, dtype=np.float32)
+        for d in range(int(length.max(initial=0))):
+            has = (length > d) & (length <= max_sentences)
+            if has.any():
+                rows = first[has] + d
+                best[has] = np.maximum(best[has], self.store.sentence_vectors[rows] @ vec)
+        return best
+
+    def query_idf(self, tokens: Sequence[str]) -> dict[int, float]:
+        """Each distinct query term's IDF over sentences, keyed by its window-vocabulary id (terms
+        the windows never use get negative keys: they count in the total but match nothing)."""
+        window_vocab, sentence_vocab = self.store.window_bm25.vocab_dict, self.store.sentence_bm25.vocab_dict
+        out: dict[int, float] = {}
+        for n, t in enumerate(dict.fromkeys(tokens), 1):
+            df = int(self._sentence_df[sentence_vocab[t]]) if t in sentence_vocab else 0
+            out[window_vocab.get(t, -n)] = math.log((self._sentence_count - df + 0.5) / (df + 0.5) + 1.0)
+        return out
+
+    def window_terms(self, windows: np.ndarray) -> list[np.ndarray]:
+        """The term ids (window vocabulary) each window contains."""
+        indptr, indices = self._window_terms
+        return [indices[indptr[w]:indptr[w + 1]] for w in windows]
 
     def search_text(self, text: str, *, lexicon: bool = True) -> str:
         """`text` plus the lexicon's synonyms for terms in it, each written once: "ankle foot
@@ -50,38 +101,29 @@ class Retriever:
                 rankings.append([int(i) for i in top_k(bm25_scores(self.store.bm25, query_tokens), depth)])
         return rankings
 
-    def candidates(self, pool: Sequence[str]) -> tuple[list[int], list[int]]:
-        """Sentence ids of the pooled passages, and each one's passage rank. A passage that ends
-        in a lead-in ("Surgical options include:") brings its list items along at its rank."""
-        rows, ranks, seen = [], [], set()
-        for rank, cid in enumerate(pool):
-            for member in [cid, *self.list_items.get(cid, ())]:
-                if member in seen:
-                    continue
-                seen.add(member)
-                for r in self.store.chunk_sentences.get(member, ()):
-                    rows.append(r)
-                    ranks.append(rank)
-        return rows, ranks
-
-    def sentence_lexical(self, tokens: Sequence[Sequence[str]], rows: Sequence[int]) -> np.ndarray:
-        """Each query's sentence BM25 on a 0-1 scale (see `bm25_attainable`), best over queries, so
-        a follow-up's own words ("off the shelf") count as much as the carried topic's."""
-        per_query = []
-        for tokens in tokens:
-            scores = bm25_scores_for(self.store.sentence_bm25, tokens, rows)
-            top = bm25_attainable(self.store.sentence_bm25, tokens)
-            per_query.append(scores / top if top > 0 else scores)
-        return np.max(per_query, axis=0)
-
     def known_word(self, word: str) -> bool:
         """Whether the articles use `word` (by stem)."""
         tokens = self.tokenize([word])[0]
         return bool(tokens) and all(map(self.vocabulary.knows, tokens))
 
-    def known_share(self, text: str) -> float:
-        """Share of the search terms of `text` that the articles use (1.0 when it has none)."""
-        return self.vocabulary.share(self.tokenize([text])[0])
+
+def _terms_by_document(bm25) -> tuple[np.ndarray, np.ndarray]:
+    """(indptr, term ids) per document, from bm25s' term-major score matrix."""
+    from scipy.sparse import csc_matrix
+
+    scores = bm25.scores
+    matrix = csc_matrix((scores["data"], scores["indices"], scores["indptr"]),
+                        shape=(int(scores["num_docs"]), len(scores["indptr"]) - 1)).tocsr()
+    return matrix.indptr, matrix.indices
+
+
+def _windows_by_sentence(windows: np.ndarray, sentence_count: int) -> list[np.ndarray]:
+    """sentence row -> ids of the windows that contain it."""
+    owners: list[list[int]] = [[] for _ in range(sentence_count)]
+    for w, (first, length) in enumerate(windows):
+        for r in range(int(first), int(first + length)):
+            owners[r].append(w)
+    return [np.asarray(o, dtype=np.int64) for o in owners]
 
 
 def _words(text: str) -> str:

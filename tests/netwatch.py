@@ -7,6 +7,7 @@ as it happens, so the record survives the program being terminated.
 """
 
 import json
+import os
 import runpy
 import sys
 
@@ -22,10 +23,14 @@ def main() -> None:
             log.write(json.dumps({"event": event, "host": repr(args[0]), "port": repr(args[1])}) + "\n")
 
     sys.addaudithook(hook)
+    # sys.path as `python -m X` / `python script.py` would have it: the current folder, or the
+    # script's folder, first (not this file's folder)
     if rest[0] == "-m":
+        sys.path[0] = os.getcwd()
         sys.argv = [rest[1], *rest[2:]]
         runpy.run_module(rest[1], run_name="__main__", alter_sys=True)
     else:
+        sys.path[0] = os.path.dirname(os.path.abspath(rest[0]))
         sys.argv = rest
         runpy.run_path(rest[0], run_name="__main__")
 

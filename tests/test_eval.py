@@ -86,7 +86,7 @@ def test_cli_writes_run_report_and_chart(built_index, tmp_path):
     assert "recall@10" in proc.stdout and "shipped" in proc.stdout
     rows = [json.loads(line) for line in run_out.read_text().splitlines()]
     assert len(rows) == len(load_questions(DEFAULT_QUESTIONS))
-    assert set(rows[0]) == {"id", "query", "passages", "quotes", "abstained", "disclaimer", "ms"}
+    assert set(rows[0]) == {"id", "query", "passages", "quotes", "quote_articles", "abstained", "disclaimer", "ms"}
     text = report.read_text()
     assert "| metric |" in text and "## Misses" in text
     png = report.with_suffix(".png").read_bytes()

@@ -21,9 +21,9 @@ from typing import Any, Mapping
 
 from ..errors import IndexCorruptError, IndexMissingError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence windows and their BM25, a FAISS index over sentences
 # Bump when chunking, context text or tokenisation change: an index built by other code is stale.
-PIPELINE_VERSION = "2026-11-21.4"
+PIPELINE_VERSION = "2026-11-23.1"
 
 MANIFEST = "manifest.json"
 CURRENT = "current"
@@ -35,6 +35,9 @@ CHUNKS = "chunks.jsonl"
 SENTENCES = "sentences.jsonl"
 BM25_DIR = "bm25"
 SENTENCE_BM25_DIR = "bm25_sentences"
+SENTENCE_INDEX = "sentences.faiss"
+WINDOWS = "windows.npy"
+WINDOW_BM25_DIR = "bm25_windows"
 LEXICON = "lexicon.yaml"
 DISCLAIMER = "disclaimer.md"
 

@@ -37,6 +37,9 @@ class Store:
     sentence_bm25: Any  # bm25s.BM25 over sentence context texts, row i == sentences[i]
     lexicon_text: str
     disclaimer_template: str
+    sentence_index: Any = None  # faiss.Index over sentence vectors, row i == sentences[i]
+    windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int32))  # (first row, length)
+    window_bm25: Any = None  # bm25s.BM25 over window texts, row i == windows[i]
     chunk_sentences: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     # (article id, section path) -> chunk rows, and article id -> its section paths, in article order
     section_chunks: Mapping[tuple[str, tuple[str, ...]], tuple[int, ...]] = field(default_factory=dict)
@@ -89,10 +92,13 @@ def load_store(index_dir: Path, *, model_sha256: str | None = None, dim: int | N
     if not disclaimer_path.is_file():
         raise IndexCorruptError(str(disclaimer_path), "the disclaimer is missing")
     by_section, article_sections = _sections(chunks)
+    windows = _windows(build, len(sentences))
     return Store(
         build_dir=build, manifest=manifest, articles=articles, chunks=chunks, sentences=sentences,
         sentence_vectors=_sentence_vectors(build, manifest, len(sentences)),
-        vector_index=_vector_index(build, manifest, len(chunks)),
+        vector_index=_vector_index(build / mf.CHUNK_VECTORS, manifest, len(chunks)),
+        sentence_index=_vector_index(build / mf.SENTENCE_INDEX, manifest, len(sentences)),
+        windows=windows, window_bm25=_bm25(build / mf.WINDOW_BM25_DIR, len(windows)),
         bm25=_bm25(build / mf.BM25_DIR, len(chunks)),
         sentence_bm25=_bm25(build / mf.SENTENCE_BM25_DIR, len(sentences)),
         lexicon_text=lexicon_path.read_text(encoding="utf-8") if lexicon_path.is_file() else "",
@@ -125,10 +131,21 @@ def _sentence_vectors(build: Path, manifest: mf.Manifest, count: int) -> np.ndar
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def _vector_index(build: Path, manifest: mf.Manifest, count: int):
+def _windows(build: Path, sentence_count: int) -> np.ndarray:
+    path = build / mf.WINDOWS
+    try:
+        windows = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise IndexCorruptError(str(path), f"cannot be read ({exc})") from exc
+    if windows.ndim != 2 or windows.shape[1] != 2 or (len(windows) and (
+            windows.min() < 0 or int((windows[:, 0] + windows[:, 1]).max()) > sentence_count)):
+        raise IndexCorruptError(str(path), "its windows do not fit the sentences")
+    return windows.astype(np.int64)
+
+
+def _vector_index(path: Path, manifest: mf.Manifest, count: int):
     from .vectors import read_vector_index
 
-    path = build / mf.CHUNK_VECTORS
     try:
         index = read_vector_index(path, expected_count=count, dim=manifest.dim)
     except RuntimeError as exc:

@@ -51,6 +51,7 @@ class Chunk:
     lead_in: str | None = None  # the line a list item continues ("Surgical options include:")
     lead_in_start: int | None = None
     lead_in_end: int | None = None
+    block: int = -1  # the paragraph or list item it comes from: a long paragraph is cut into several chunks
 
 
 @dataclass(frozen=True)

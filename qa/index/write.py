@@ -27,6 +27,7 @@ import numpy as np
 from ..errors import QuoteQAError
 from . import layout as mf
 from .records import Article, Chunk, Sentence, to_json
+from .windows import make_windows, window_texts
 
 KEEP_OLD_BUILDS = 2  # a reader that resolved `current` just before a swap still finds its files
 FLAT_LIMIT = 20_000  # exact search up to here (~3 ms a query); an IVF index above (vectors.py)
@@ -119,9 +120,15 @@ def write_artifacts(folder: Path, content: BuildContent) -> str:
     np.save(folder / mf.SENTENCE_VECTORS, content.sentence_vectors, allow_pickle=False)
     index, index_type = build_vector_index(content.chunk_vectors, flat_limit=FLAT_LIMIT)
     write_vector_index(index, folder / mf.CHUNK_VECTORS)
+    sentence_index, _ = build_vector_index(content.sentence_vectors, flat_limit=FLAT_LIMIT)
+    write_vector_index(sentence_index, folder / mf.SENTENCE_INDEX)
     tokenize = Tokenizer()
     save_bm25(build_bm25(tokenize(content.chunk_texts)), folder / mf.BM25_DIR)
     save_bm25(build_bm25(tokenize(content.sentence_texts)), folder / mf.SENTENCE_BM25_DIR)
+    by_id = {c.id: c for c in content.chunks}
+    windows = make_windows(content.sentences, by_id)
+    np.save(folder / mf.WINDOWS, windows, allow_pickle=False)
+    save_bm25(build_bm25(tokenize(window_texts(windows, content.sentences, by_id))), folder / mf.WINDOW_BM25_DIR)
     for name in mf.CORPUS_SIDE_FILES:
         src = content.corpus_dir / name
         if src.exists():
