@@ -60,6 +60,7 @@ CSS = """
 .qqa-source h2 { font-size: 1.2rem; margin: 0 0 .25em 0; }
 .qqa-source h3 { font-size: 1rem; margin: .8em 0 .2em 0; }
 .qqa-meta, .qqa-path { margin: .1em 0; }
+.show-api, .show-api * { color: var(--body-text-color) !important; }  /* Gradio's grey fails 4.5:1 */
 #qqa-ask { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }
 #qqa-ask:hover { background: #1e40af; }
 .qqa-banner { border-left: 4px solid #d97706; padding: .4em .8em; background: #fff7ed; color: #7c2d12; }
@@ -362,7 +363,7 @@ def build_ui(handlers: Handlers):
         ui = _layout(handlers)
         _wire(handlers, ui)
         # Always on the page, so that Gradio's own messages ("Queue is full") are read with it too.
-        gr.HTML(f"<footer><p>{html_escape(engine.disclaimer)}</p></footer>", elem_id="qqa-footer")
+        gr.HTML(f"<p>{html_escape(engine.disclaimer)}</p>", elem_id="qqa-footer")
         gr.api(handlers.api_ask, api_name="ask", batch=True, max_batch_size=BATCH_SIZE)
     return demo
 
