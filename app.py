@@ -51,6 +51,7 @@ CSS = """
             padding: .15em .6em; background: var(--button-secondary-background-fill); color: inherit; cursor: pointer; }
 .qqa-actions button[aria-pressed='true'] { background: #1d4ed8; color: #fff; border-color: #1d4ed8; }
 .qqa-reason input { margin: 0 .3em; padding: .1em .3em; border: 1px solid #6b7280; border-radius: 4px; }
+.qqa-example { text-align: left; font-weight: normal; }
 .qqa-empty ul { list-style: none; padding: 0; } .qqa-empty li { margin: .3em 0; }
 .qqa-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .qqa-notice { font-size: .9rem; margin: .2em 0; }

@@ -109,11 +109,14 @@ def page(browser, server):
     context.close()
 
 
-def ask(page, question: str) -> str:
-    """Type a question, press Enter, return the text of the new answer."""
+def ask(page, question: str, button: bool = False) -> str:
+    """Type a question, press Enter (or the Ask button), return the text of the new answer."""
     before = page.locator("#qqa-chat .qqa-turn").count()
     page.fill("#qqa-question textarea", question)
-    page.keyboard.press("Enter")
+    if button:
+        page.locator("#qqa-ask").click()
+    else:
+        page.keyboard.press("Enter")
     page.wait_for_function(
         "([n, d]) => { const m = document.querySelectorAll('#qqa-chat .qqa-turn');"
         " return m.length > n && m[m.length - 1].innerText.includes(d); }",
@@ -224,13 +227,16 @@ def test_html_in_a_question_is_inert_text(page):
 
 @pytest.mark.browser
 def test_empty_and_repeated_submissions_do_nothing(page):
+    # Each question goes in through the other control than the submission before it: Gradio drops
+    # a second trigger of one control while its first is still queued.
     page.locator("#qqa-question textarea").press("Enter")
-    page.locator("#qqa-ask").click()
-    ask(page, "Does FES help foot drop?")
+    ask(page, "Does FES help foot drop?", button=True)
     page.fill("#qqa-question textarea", "Does FES help foot drop?")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(1500)  # a second answer, were there one, arrives in well under this
-    assert page.locator("#qqa-chat .qqa-turn").count() == 1
+    # The next question is queued behind the repeat, so once its answer is shown the repeat is done.
+    ask(page, "What causes foot drop?", button=True)
+    questions = page.locator("#qqa-chat h2.qqa-q").all_text_contents()
+    assert [q.split(": ", 1)[1] for q in questions] == ["Does FES help foot drop?", "What causes foot drop?"]
 
 
 @pytest.mark.browser
