@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import uuid
+from html import escape as html_escape
 from pathlib import Path
 
 log = logging.getLogger("quoteqa.app")
@@ -30,10 +31,90 @@ BATCH_SIZE = 16  # /ask calls waiting together are answered with one model call
 FILE_LIMIT = "16kb"  # the app takes no uploads; keep the route that exists anyway small
 
 CSS = """
-.qqa-source mark { background: #ffe58a; color: inherit; padding: 0 .1em; }
-.qqa-source h3 { margin: 0 0 .25em 0; }
-.qqa-meta, .qqa-path { color: var(--body-text-color-subdued); margin: .1em 0; }
+#qqa-header h1 { font-size: 1.6rem; margin: 0 0 .2em 0; }
+#qqa-header details summary, .qqa-turn summary { cursor: pointer; }
+.qqa-log { max-height: 68vh; overflow-y: auto; padding: .25rem .75rem; border: 1px solid var(--border-color-primary);
+           border-radius: 8px; }
+.qqa-turn { padding: .6rem 0 .9rem 0; border-bottom: 1px solid var(--border-color-primary); scroll-margin-top: .5rem; }
+.qqa-turn h2.qqa-q { font-size: 1.05rem; margin: .2em 0 .5em 0; }
+.qqa-quote { margin: .4em 0; padding: .2em .8em; border-left: 4px solid #2563eb; }
+.qqa-quote ul { margin: .2em 0 .2em 1.2em; }
+.qqa-lead { font-style: italic; margin: 0; }
+.qqa-cite { background: none; border: none; padding: 0 .15em; color: var(--link-text-color, #1d4ed8);
+            text-decoration: underline; font-weight: 600; cursor: pointer; font-size: inherit; }
+.qqa-cite:focus-visible, .qqa-turn button:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 2px; }
+.qqa-gap { font-weight: 600; border-left: 4px solid #b45309; padding-left: .6em; }
+.qqa-sources, .qqa-disclaimer, .qqa-listnote, .qqa-searched, .qqa-meta, .qqa-path { font-size: .9rem; }
+.qqa-disclaimer summary { font-style: italic; }
+.qqa-actions { display: flex; flex-wrap: wrap; gap: .4em; align-items: center; margin-top: .4em; }
+.qqa-actions button, .qqa-example { border: 1px solid var(--border-color-primary); border-radius: 6px;
+            padding: .15em .6em; background: var(--button-secondary-background-fill); color: inherit; cursor: pointer; }
+.qqa-actions button[aria-pressed='true'] { background: #1d4ed8; color: #fff; border-color: #1d4ed8; }
+.qqa-reason input { margin: 0 .3em; padding: .1em .3em; border: 1px solid #6b7280; border-radius: 4px; }
+.qqa-example { text-align: left; font-weight: normal; }
+.qqa-empty ul { list-style: none; padding: 0; } .qqa-empty li { margin: .3em 0; }
+.qqa-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.qqa-notice { font-size: .9rem; margin: .2em 0; }
+#qqa-side { position: sticky; top: .5rem; align-self: flex-start; }
+#qqa-source { max-height: 85vh; overflow-y: auto; }
+.qqa-source mark, .qqa-listnote mark { background: #ffe58a; color: #1a1a1a; padding: 0 .1em; }
+.qqa-source h2 { font-size: 1.2rem; margin: 0 0 .25em 0; }
+.qqa-source h3 { font-size: 1rem; margin: .8em 0 .2em 0; }
+.qqa-meta, .qqa-path { margin: .1em 0; }
+.show-api, .show-api * { color: var(--body-text-color) !important; }  /* Gradio's grey fails 4.5:1 */
+#qqa-ask { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }
+#qqa-ask:hover { background: #1e40af; }
 .qqa-banner { border-left: 4px solid #d97706; padding: .4em .8em; background: #fff7ed; color: #7c2d12; }
+@media (max-width: 700px) { .qqa-log { max-height: none; } #qqa-side { position: static; } #qqa-source { max-height: none; } }
+"""
+
+# The conversation's buttons become one "click" event with what was pressed; copying stays in the
+# browser. After a new answer the view moves to that answer's top (its question and first quote),
+# not to the bottom; after any other re-render the reader's place in the log is kept.
+CHAT_JS = """
+let seen = element.querySelectorAll('.qqa-turn').length;
+let keep = null;
+const log = () => element.querySelector('.qqa-log');
+function copy(text, button) {
+  const done = () => { button.textContent = 'Copied'; setTimeout(() => { button.textContent = 'Copy answer'; }, 2000); };
+  if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text).then(done, () => {}); return; }
+  const area = document.createElement('textarea'); area.value = text; document.body.appendChild(area);
+  area.select(); document.execCommand('copy'); area.remove(); done();
+}
+element.addEventListener('click', (ev) => {
+  const b = ev.target.closest('button[data-action]');
+  if (!b || !element.contains(b)) return;
+  const d = b.dataset;
+  if (d.action === 'copy') { copy(b.parentElement.querySelector('.qqa-copytext').value, b); return; }
+  keep = log() ? log().scrollTop : null;
+  const data = {action: d.action, turn: Number(d.turn ?? -1), number: Number(d.n ?? 0), rating: d.rating || '', text: d.text || ''};
+  if (d.action === 'reason') { const input = element.querySelector('#qqa-reason-' + d.turn); data.text = input ? input.value : ''; }
+  if (d.action === 'cite') { window.qqaCited = true; }
+  trigger('click', data);
+});
+element.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && ev.target.matches('.qqa-reason input')) {
+    ev.preventDefault(); ev.target.parentElement.querySelector('button[data-action=reason]').click();
+  }
+});
+watch('value', () => {
+  const turns = element.querySelectorAll('.qqa-turn');
+  if (turns.length > seen) { turns[turns.length - 1].scrollIntoView({block: 'start'}); }
+  else if (keep !== null && log()) { log().scrollTop = keep; }
+  seen = turns.length; keep = null;
+});
+"""
+
+# A citation was pressed: bring the first quoted sentence into view and move focus to the source.
+SOURCE_JS = """
+watch('value', () => {
+  if (!window.qqaCited) return;
+  window.qqaCited = false;
+  const title = element.querySelector('#qqa-source-title');
+  if (title) title.focus({preventScroll: true});
+  const mark = element.querySelector('mark');
+  (mark || title || element).scrollIntoView({block: 'center'});
+});
 """
 
 
@@ -102,7 +183,7 @@ class Handlers:
         engine = self.engine
         if engine.index_build not in self.stale:  # a rebuild was swapped in since the last look
             self.stale[engine.index_build] = stale_against(engine, self.corpus)
-        return header_markdown(engine, self.stale[engine.index_build])
+        return header_html(engine, self.stale[engine.index_build])
 
     # answering ---------------------------------------------------------------------------------
 
@@ -116,44 +197,90 @@ class Handlers:
                 question, f"Sorry, something went wrong while answering (reference {ref}). "
                           "Please try again; if it keeps happening, tell the QuoteQA maintainers.")
 
-    def respond(self, message, chat, turns):
+    def respond(self, message, turns, ratings):
+        """Answer a question typed, clicked as an example or suggested. An empty question, or the
+        same question as the last one (a double Enter), does nothing."""
         import gradio as gr
-        from qa.present import SUGGESTIONS, escape_md, render_markdown
+        from qa.present import SUGGESTIONS, VIEWER_HINT
 
+        message = " ".join((message or "").split())
+        if not message or (turns and turns[-1].question == message):
+            return (gr.skip(),) * (6 + SUGGESTIONS)
         history = [a.question for a in turns if a.status in ("answered", "abstained")]
-        answer = self.ask(message or "", history)
+        answer = self.ask(message, history)
         turns = [*turns, answer]
-        chat = [*chat, {"role": "user", "content": escape_md(message or "") or "(empty)"},
-                {"role": "assistant", "content": render_markdown(answer)}]
-        choices = [self._citation_label(s) for s in answer.sources]
-        first = choices[0] if choices else None
         suggestions = self._suggestions(answer)
         buttons = [gr.update(value=s, visible=True) for s in suggestions]
         buttons += [gr.update(value="", visible=False)] * (SUGGESTIONS - len(buttons))
-        return ("", chat, turns, gr.update(choices=choices, value=first, visible=bool(choices)),
-                self.source(first, turns), self.header(), *buttons)
+        return ("", self.conversation(turns, ratings), turns, ratings, VIEWER_HINT, self.header(), *buttons)
 
-    def respond_example(self, chat, turns, evt):
-        return self.respond(evt.value["text"], chat, turns)
+    def conversation(self, turns, ratings) -> str:
+        """`ratings`: turn -> "up" or "down", with " noted" once a reason was recorded."""
+        from qa.present import conversation_html
+
+        return conversation_html(turns, {t: r.split()[0] for t, r in ratings.items()}, examples=self.examples,
+                                 noted={t for t, r in ratings.items() if r.endswith(" noted")})
+
+    @property
+    def examples(self) -> list[str]:
+        return [e for a in self.engine.articles.values() for e in (a.examples or (a.title,))][:6]
+
+    def clear(self):
+        """New conversation: the screen, the follow-up history, the ratings and the export, all empty."""
+        import gradio as gr
+        from qa.present import SUGGESTIONS, VIEWER_HINT
+
+        return ("", self.conversation([], {}), [], {}, VIEWER_HINT, self.header(),
+                *[gr.update(value="", visible=False)] * SUGGESTIONS, gr.update(value=None, visible=False))
+
+    def on_chat(self, turns, ratings, data: dict):
+        """A button inside the conversation: `cite` opens a source, `rate` and `reason` record
+        feedback, `ask` asks an example question."""
+        import gradio as gr
+        from qa.present import SUGGESTIONS
+
+        action, skip = data.get("action"), (gr.skip(),) * (6 + SUGGESTIONS)
+        if action == "ask":
+            return self.respond(str(data.get("text", "")), turns, ratings)
+        try:
+            turn = int(data.get("turn", -1))
+        except (TypeError, ValueError):
+            return skip
+        if not 0 <= turn < len(turns):
+            return skip
+        if action == "cite":
+            source = self.source(turns[turn], turn, data.get("number"))
+            return (gr.skip(),) * 4 + (source,) + (gr.skip(),) * (1 + SUGGESTIONS)
+        if action == "rate" and data.get("rating") in ("up", "down"):
+            ratings = self.rate(turns, ratings, turn, data["rating"])
+        elif action == "reason" and str(data.get("text", "")).strip() and turn in ratings:
+            rating = ratings[turn].split()[0]
+            self.feedback(turns[turn], rating, reason=" ".join(str(data["text"]).split())[:200])
+            ratings = {**ratings, turn: f"{rating} noted"}
+        else:
+            return skip
+        return (gr.skip(), self.conversation(turns, ratings), gr.skip(), ratings, *skip[:2 + SUGGESTIONS])
+
+    def rate(self, turns, ratings, turn: int, rating: str) -> dict:
+        """Press a thumb: record it; press the same thumb again: record an undo of it."""
+        previous = ratings.get(turn, "").split()[0] if turn in ratings else None
+        ratings = {k: v for k, v in ratings.items() if k != turn}
+        if previous == rating:
+            self.feedback(turns[turn], "undo", undoes=previous)
+        else:
+            self.feedback(turns[turn], rating, replaces=previous)
+            ratings[turn] = rating
+        return ratings
 
     # source viewer ------------------------------------------------------------------------------
 
-    @staticmethod
-    def _citation_label(source) -> str:
-        section = " › ".join(source.section) if source.section else "opening paragraphs"
-        return f"[{source.number}] {source.title} — {section}"
+    def source(self, answer, turn: int, number) -> str:
+        from qa.present import source_html
 
-    def source(self, choice: str | None, turns) -> str:
-        from qa.present import section_html, section_view
-
-        if not choice or not turns:
-            return "<p class='qqa-meta'>Select a source to see the section it was quoted from.</p>"
-        number = int(choice[1:choice.index("]")])
-        quotes = [q for q in turns[-1].quotes if q.number == number]
-        engine = self.engine
-        if not quotes or quotes[0].article_id not in engine.articles:
-            return "<p class='qqa-meta'>That source is no longer in the index; ask again.</p>"
-        return f"<div class='qqa-source'>{section_html(section_view(engine, quotes), quotes[0])}</div>"
+        try:
+            return source_html(self.engine, answer, turn, int(number))
+        except (TypeError, ValueError):
+            return "<p class='qqa-meta'>Select a citation such as [1] to read its source.</p>"
 
     def _suggestions(self, answer) -> list[str]:
         from qa.present import neighbouring_sections
@@ -163,15 +290,11 @@ class Handlers:
 
     # feedback and export -----------------------------------------------------------------------
 
-    def feedback(self, turns, evt) -> None:
-        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        turn = int(index) // 2
-        if not 0 <= turn < len(turns):
-            return
-        answer = turns[turn]
+    def feedback(self, answer, rating: str, **extra) -> None:
+        """Append one feedback line: "up", "down" or "undo" (of `undoes`), with an optional reason."""
         record = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "rating": "up" if evt.liked else "down",
+            "rating": rating, **{k: v for k, v in extra.items() if v},
             "question": answer.question, "query": answer.query, "status": answer.status,
             "quotes": [{"text": q.text, "lead_in": q.lead_in, "chunk_id": q.chunk_id} for q in answer.quotes],
             "index_build": answer.index_build,
@@ -210,29 +333,38 @@ class Handlers:
         return ([answer_json(a) for a in answers],)
 
 
-def header_markdown(engine, stale: list[str]) -> str:
-    from qa.present import describe_article, escape_md
+def header_html(engine, stale: list[str]) -> str:
+    """One h1, what the page does, and the build details folded into "About this index"."""
+    from qa.present import describe_article
 
-    articles = "; ".join(escape_md(describe_article(a)) for a in engine.articles.values())
-    text = (f"## QuoteQA\nAnswers are quoted word for word from {len(engine.articles)} indexed articles: "
-            f"{articles}. Index build `{engine.index_build}`, built {escape_md(engine.manifest.built_at)}.")
+    escape = html_escape
+
+    articles = "".join(f"<li>{escape(describe_article(a))}</li>" for a in engine.articles.values())
+    text = (f"<h1>QuoteQA</h1><p>Answers are quoted word for word from {len(engine.articles)} indexed articles, "
+            "each quote with its source. Nothing is written by the app itself.</p>"
+            f"<details class='qqa-about'><summary>About this index</summary><ul>{articles}</ul>"
+            f"<p>Index build <code>{escape(engine.index_build)}</code>, built {escape(engine.manifest.built_at)}.</p>"
+            "</details>")
     if stale:
-        listed = escape_md("; ".join(stale[:4]))
-        text += (f"\n\n<div class='qqa-banner' role='alert'><strong>The index is older than the corpus</strong> "
+        listed = escape("; ".join(stale[:4]))
+        text += (f"<div class='qqa-banner' role='alert'><strong>The index is older than the corpus</strong> "
                  f"({listed}). Answers come from the previous build. Run <code>python -m ingest</code> and restart.</div>")
     return text
 
 
+NOTICE = ("<p class='qqa-notice' id='qqa-notice'><strong>Do not enter patient identifiers</strong> "
+          "(names, dates of birth, record or NHS numbers, addresses): ask about the clinical question only.</p>")
+
+
 def build_ui(handlers: Handlers):
     import gradio as gr
-    from qa.present import escape_md
 
     engine = handlers.engine
     with gr.Blocks(title="QuoteQA") as demo:
         ui = _layout(handlers)
         _wire(handlers, ui)
         # Always on the page, so that Gradio's own messages ("Queue is full") are read with it too.
-        gr.Markdown(f"*{escape_md(engine.disclaimer)}*", elem_id="qqa-footer")
+        gr.HTML(f"<p>{html_escape(engine.disclaimer)}</p>", elem_id="qqa-footer")
         gr.api(handlers.api_ask, api_name="ask", batch=True, max_batch_size=BATCH_SIZE)
     return demo
 
@@ -240,33 +372,27 @@ def build_ui(handlers: Handlers):
 def _layout(handlers: Handlers) -> dict:
     """The page's components, by name (inside an open gr.Blocks)."""
     import gradio as gr
-    from qa.present import SUGGESTIONS
+    from qa.present import SUGGESTIONS, VIEWER_HINT
 
-    examples = [e for a in handlers.engine.articles.values() for e in (a.examples or (a.title,))]
-    ui = {"header": gr.Markdown(handlers.header(), elem_id="qqa-header"), "turns": gr.State([])}
+    examples = handlers.examples
+    ui = {"header": gr.HTML(handlers.header(), elem_id="qqa-header"), "turns": gr.State([]), "ratings": gr.State({})}
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
-            ui["chat"] = gr.Chatbot(
-                value=[], label="Conversation", elem_id="qqa-chat", height=520, sanitize_html=True,
-                allow_tags=False, feedback_options=("Like", "Dislike"),
-                examples=[{"text": e} for e in examples[:6]],
-                placeholder="Ask a clinical question. Answers are quotes from the indexed articles only.",
-            )
+            ui["chat"] = gr.HTML(handlers.conversation([], {}), elem_id="qqa-chat", js_on_load=CHAT_JS,
+                                 padding=False, apply_default_css=True)
+            ui["box"] = gr.Textbox(label="Your question", placeholder="e.g. " + (examples[0] if examples else ""),
+                                   lines=1, max_lines=4, elem_id="qqa-question", autofocus=True, max_length=1000)
+            gr.HTML(NOTICE)
             with gr.Row():
-                ui["box"] = gr.Textbox(label="Your question", placeholder="e.g. " + (examples[0] if examples else ""),
-                                       lines=1, max_lines=4, scale=5, elem_id="qqa-question", autofocus=True)
-                ui["send"] = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="qqa-ask")
+                ui["send"] = gr.Button("Ask", variant="primary", min_width=80, elem_id="qqa-ask")
+                ui["new"] = gr.Button("New conversation", elem_id="qqa-new")
             with gr.Row():
                 ui["suggested"] = [gr.Button("", visible=False, size="sm", elem_classes=["qqa-suggest"])
                                    for _ in range(SUGGESTIONS)]
-            with gr.Row():
-                ui["new"] = gr.Button("New conversation", size="sm")
-                ui["export"] = gr.Button("Export conversation (Markdown)", size="sm", elem_id="qqa-export")
+            ui["export"] = gr.Button("Export conversation (text)", size="sm", elem_id="qqa-export")
             ui["export_file"] = gr.File(label="Conversation export", visible=False, interactive=False)
-        with gr.Column(scale=2, min_width=300):
-            ui["citations"] = gr.Radio(label="Sources of the last answer (select one to read the section)",
-                                       choices=[], visible=False, elem_id="qqa-citations")
-            ui["source"] = gr.HTML("<p class='qqa-meta'>Sources appear here after an answer.</p>", elem_id="qqa-source")
+        with gr.Column(scale=2, min_width=300, elem_id="qqa-side"):
+            ui["source"] = gr.HTML(VIEWER_HINT, elem_id="qqa-source", js_on_load=SOURCE_JS)
     return ui
 
 
@@ -274,27 +400,23 @@ def _wire(handlers: Handlers, ui: dict) -> None:
     """Connect the components' events to the handlers; none of them is part of the public API."""
     import gradio as gr
 
-    chat, turns, box, suggested = ui["chat"], ui["turns"], ui["box"], ui["suggested"]
-    outputs = [box, chat, turns, ui["citations"], ui["source"], ui["header"], *suggested]
+    chat, turns, ratings, box, suggested = ui["chat"], ui["turns"], ui["ratings"], ui["box"], ui["suggested"]
+    outputs = [box, chat, turns, ratings, ui["source"], ui["header"], *suggested]
+    # "once": a second Enter while the first question is answered is dropped, not asked again.
     private = dict(api_visibility="private")
-    ui["box"].submit(handlers.respond, [box, chat, turns], outputs, **private)
-    ui["send"].click(handlers.respond, [box, chat, turns], outputs, **private)
+    ask = dict(private, trigger_mode="once")
+    box.submit(handlers.respond, [box, turns, ratings], outputs, **ask)
+    ui["send"].click(handlers.respond, [box, turns, ratings], outputs, **ask)
     for button in suggested:
-        button.click(handlers.respond, [button, chat, turns], outputs, **private)
+        button.click(handlers.respond, [button, turns, ratings], outputs, **ask)
 
     # Gradio hands event data to a parameter annotated with its type.
-    def on_example(c, t, evt: gr.SelectData):
-        return handlers.respond_example(c, t, evt)
+    def on_chat(t, r, evt: gr.EventData):
+        return handlers.on_chat(t, r, dict(getattr(evt, "_data", None) or {}))
 
-    def on_like(t, evt: gr.LikeData):
-        handlers.feedback(t, evt)
-
-    chat.example_select(on_example, [chat, turns], outputs, **private)
-    ui["citations"].change(handlers.source, [ui["citations"], turns], ui["source"], **private)
-    chat.like(on_like, [turns], None, **private)
+    chat.click(on_chat, [turns, ratings], outputs, **private)
     ui["export"].click(handlers.export, [turns], ui["export_file"], **private)
-    ui["new"].click(lambda: ("", [], [], gr.update(choices=[], value=None, visible=False), "", handlers.header(),
-                             *[gr.update(visible=False)] * len(suggested)), None, outputs, **private)
+    ui["new"].click(handlers.clear, None, [*outputs, ui["export_file"]], **private)
 
 
 def main(argv: list[str] | None = None) -> int:

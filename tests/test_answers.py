@@ -192,14 +192,15 @@ def test_batched_answers_equal_single_answers(engine):
 
 
 def test_source_section_and_neighbouring_sections(engine):
-    from qa.present.sections import neighbouring_sections, section_html, section_view
+    from qa.present.sections import neighbouring_sections, section_view
+    from qa.present.viewer import source_html
 
     answer = engine.ask("Is an AFO the cornerstone of management?")
     quote = next(q for q in answer.quotes if q.section[-1] == "Orthotic Support")
     view = section_view(engine, [quote])
     assert [c.section for c in view.chunks] == [quote.section] * 3  # the section's three bullets, in order
     assert [c.ordinal for c in view.chunks] == sorted(c.ordinal for c in view.chunks)
-    html = section_html(view, quote)
+    html = source_html(engine, answer, 0, quote.number)
     assert f"<mark>{quote.text}</mark>" in html.replace("&#x27;", "'") and "Practical neurology, 2008" in html
     near = [heading for _, heading in neighbouring_sections(engine, [quote])]
     assert near[:2] == ["Physical Therapy", "Etiology and Assessment"]  # next, then previous section with text

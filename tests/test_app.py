@@ -109,16 +109,19 @@ def page(browser, server):
     context.close()
 
 
-def ask(page, question: str) -> str:
-    """Type a question, press Enter, return the text of the new answer."""
-    before = page.locator("#qqa-chat .bot.message").count()
+def ask(page, question: str, button: bool = False) -> str:
+    """Type a question, press Enter (or the Ask button), return the text of the new answer."""
+    before = page.locator("#qqa-chat .qqa-turn").count()
     page.fill("#qqa-question textarea", question)
-    page.keyboard.press("Enter")
+    if button:
+        page.locator("#qqa-ask").click()
+    else:
+        page.keyboard.press("Enter")
     page.wait_for_function(
-        "([n, d]) => { const m = document.querySelectorAll('#qqa-chat .bot.message');"
+        "([n, d]) => { const m = document.querySelectorAll('#qqa-chat .qqa-turn');"
         " return m.length > n && m[m.length - 1].innerText.includes(d); }",
         arg=[before, DISCLAIMER_START], timeout=60_000)
-    return page.locator("#qqa-chat .bot.message").last.inner_text()
+    return page.locator("#qqa-chat .qqa-turn").last.inner_text()
 
 
 def only_local_requests(urls: list[str]) -> list[str]:
@@ -126,31 +129,89 @@ def only_local_requests(urls: list[str]) -> list[str]:
             and urlparse(u).hostname not in ("127.0.0.1", "localhost")]
 
 
+def feedback_lines(path: Path, count: int, page) -> list[dict]:
+    """The feedback file's records, once it holds `count` of them."""
+    for _ in range(100):
+        if path.exists() and len(path.read_text().splitlines()) >= count:
+            break
+        page.wait_for_timeout(100)
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def in_viewport(locator) -> bool:
+    return locator.evaluate("e => { const r = e.getBoundingClientRect();"
+                            " return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }")
+
+
 @pytest.mark.browser
 def test_question_follow_up_source_viewer_and_abstention(page):
     assert page.locator("#qqa-footer").inner_text().startswith(DISCLAIMER_START)
-    header = page.locator("#qqa-header").inner_text()
-    assert "2 indexed articles" in header and "2025-10-31" in header
+    assert page.locator("h1").count() == 1
+    header = page.locator("#qqa-header")
+    assert "2 indexed articles" in header.inner_text()
+    header.locator("summary", has_text="About this index").click()
+    assert "2025-10-31" in header.inner_text() and "Index build" in header.inner_text()
 
     answer = ask(page, "What brace is used for foot drop?")
     assert "ankle-foot orthosis (AFO)" in answer and "[1]" in answer and "Sources" in answer
-    assert answer.rstrip().endswith("only a small, curated set of articles is searched.")
+    assert answer.count(DISCLAIMER_START) == 1
 
     follow = ask(page, "Can it be bought off the shelf?")
     assert "Searched for:" in follow and "off-the-shelf" in follow
 
-    page.locator("#qqa-citations label").first.click()
+    # [1] of the earlier answer, not of the last one: its source, with its sentence marked.
+    first = page.locator("#qqa-turn-0")
+    cite = first.locator("button.qqa-cite").first
+    assert cite.get_attribute("aria-label").startswith("Source 1: ")
+    cite.click()
+    page.wait_for_function("() => document.querySelector('#qqa-source').innerText.includes('of answer 1')")
     mark = page.locator("#qqa-source mark").first
-    mark.wait_for()
-    assert mark.inner_text().strip() in follow.replace("\n", " ")
+    assert mark.inner_text().strip() in answer.replace("\n", " ")
     assert "Section:" in page.locator("#qqa-source").inner_text()
+    assert in_viewport(mark)
 
     off = ask(page, "What is the capital of France?")
     assert "do not answer this question" in off and DISCLAIMER_START in off
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
     assert not only_local_requests(page.requests), only_local_requests(page.requests)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name,size", [("desktop", (1280, 900)), ("phone", (390, 844))])
+def test_answer_opens_at_its_first_quote(browser, server, name, size):
+    url, _ = server
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#qqa-question textarea")
+    try:
+        ask(page, "What brace is used for foot drop?")
+        ask(page, "What are the surgical options for foot drop?")
+        page.wait_for_timeout(500)  # let the scroll settle before measuring
+        last = page.locator("#qqa-chat .qqa-turn").last
+        assert in_viewport(last.locator("h2.qqa-q")) and in_viewport(last.locator("blockquote").first)
+        assert last.locator(".qqa-disclaimer").count() == 1 and last.locator(".qqa-sources[open]").count() == 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"after-{name}-answer.png"))
+        last.locator("button.qqa-cite").first.click()
+        page.locator("#qqa-source mark").first.wait_for()
+        page.wait_for_timeout(500)
+        assert in_viewport(page.locator("#qqa-source mark").first)
+        page.screenshot(path=str(ARTIFACTS / f"after-{name}-source.png"))
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_partial_list_says_so_and_shows_all_in_place(page):
+    answer = ask(page, "What are the surgical options for foot drop?")
+    note = page.locator("#qqa-chat .qqa-turn").last.locator("details.qqa-listnote").first
+    summary = note.locator("summary").inner_text()
+    shown, total = (int(x) for x in summary.split(" items")[0].split(" of "))
+    assert " of " in answer and shown < total and "show all" in summary
+    note.locator("summary").click()
+    items = note.locator("ol li")
+    assert items.count() == total and items.first.is_visible()
+    assert note.locator("ol li mark").count() == shown
 
 
 @pytest.mark.browser
@@ -165,18 +226,62 @@ def test_html_in_a_question_is_inert_text(page):
 
 
 @pytest.mark.browser
-def test_feedback_and_export(page, server):
+def test_empty_and_repeated_submissions_do_nothing(page):
+    # Each question goes in through the other control than the submission before it: Gradio drops
+    # a second trigger of one control while its first is still queued.
+    page.locator("#qqa-question textarea").press("Enter")
+    ask(page, "Does FES help foot drop?", button=True)
+    page.fill("#qqa-question textarea", "Does FES help foot drop?")
+    page.keyboard.press("Enter")
+    # The next question is queued behind the repeat, so once its answer is shown the repeat is done.
+    ask(page, "What causes foot drop?", button=True)
+    questions = page.locator("#qqa-chat h2.qqa-q").all_text_contents()
+    assert [q.split(": ", 1)[1] for q in questions] == ["Does FES help foot drop?", "What causes foot drop?"]
+
+
+@pytest.mark.browser
+def test_new_conversation_clears_screen_history_and_export(page):
+    ask(page, "What brace is used for foot drop?")
+    page.locator("#qqa-export").click()
+    page.locator("a[download]").last.wait_for(timeout=30_000)
+    page.get_by_role("button", name="New conversation").click()
+    page.wait_for_function("() => document.querySelectorAll('#qqa-chat .qqa-turn').length === 0")
+    assert page.locator("a[download]").count() == 0 and page.locator("#qqa-chat [aria-label='Clear']").count() == 0
+    follow = ask(page, "Can it be bought off the shelf?")
+    assert "Searched for:" not in follow  # the cleared question no longer steers the search
+    page.locator("#qqa-export").click()
+    link = page.locator("a[download]").last
+    link.wait_for(timeout=30_000)
+    with page.expect_download() as info:
+        link.click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "Can it be bought off the shelf?" in text and "What brace is used" not in text
+
+
+@pytest.mark.browser
+def test_feedback_undo_reason_copy_and_export(page, server):
     _, tmp = server
-    ask(page, "Does FES help foot drop?")
-    page.locator("#qqa-chat button[aria-label='Like']").last.click()
     feedback = tmp / "feedback.jsonl"
-    for _ in range(100):
-        if feedback.exists() and feedback.read_text().strip():
-            break
-        page.wait_for_timeout(100)
-    record = json.loads(feedback.read_text().splitlines()[-1])
-    assert record["rating"] == "up" and record["question"] == "Does FES help foot drop?"
-    assert record["quotes"] and len(record["index_build"]) == 16
+    start = len(feedback.read_text().splitlines()) if feedback.exists() else 0
+    ask(page, "Does FES help foot drop?")
+    turn = page.locator("#qqa-chat .qqa-turn").last
+    helpful = turn.get_by_role("button", name="Helpful", exact=True)
+    helpful.click()
+    page.wait_for_function("() => document.querySelector('.qqa-turn:last-child [data-rating=up]')"
+                           ".getAttribute('aria-pressed') === 'true'")
+    helpful.click()  # pressing it again takes the rating back: an undo, not a downvote
+    records = feedback_lines(feedback, start + 2, page)[start:]
+    assert [r["rating"] for r in records] == ["up", "undo"] and records[1]["undoes"] == "up"
+    assert records[0]["question"] == "Does FES help foot drop?" and len(records[0]["index_build"]) == 16
+    turn.get_by_role("button", name="Not helpful").click()
+    turn.get_by_label("Why? (optional)").fill("quote is about stroke only")
+    turn.get_by_role("button", name="Send reason").click()
+    records = feedback_lines(feedback, start + 4, page)[start:]
+    assert records[2]["rating"] == "down"
+    assert (records[3]["rating"], records[3]["reason"]) == ("down", "quote is about stroke only")
+
+    copied = turn.locator("textarea.qqa-copytext").input_value()
+    assert "\\" not in copied and "[1]" in copied and copied.count(DISCLAIMER_START) == 1
 
     page.locator("#qqa-export").click()
     link = page.locator("a[download]").last
@@ -184,9 +289,32 @@ def test_feedback_and_export(page, server):
     with page.expect_download() as info:
         link.click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
-    assert "Does FES help foot drop?" in text and "FES can be beneficial" in text
-    assert record["index_build"] in text
-    assert text.rstrip().endswith("only a small, curated set of articles is searched.*")
+    assert "Does FES help foot drop?" in text and "FES can be beneficial" in text and "[1]" in text
+    assert "\\" not in text and text.count(DISCLAIMER_START) == 1
+    footer = text.rstrip().splitlines()[-1]
+    assert footer.startswith("Exported ") and records[0]["index_build"] in footer
+
+
+@pytest.mark.browser
+def test_accessibility_axe_and_keyboard(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    ask(page, "What are the surgical options for foot drop?")
+    page.locator("#qqa-chat summary", has_text="Sources").last.click()
+    page.locator("#qqa-chat summary", has_text="show all").first.click()
+    for _ in range(200):  # Tab through the page until a citation has focus, then open it by keyboard
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('qqa-cite')"):
+            break
+    else:
+        raise AssertionError("no [n] citation is reachable with Tab")
+    page.keyboard.press("Enter")
+    page.locator("#qqa-source mark").first.wait_for()
+    violations = Axe().run(page).response["violations"]
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in violations
+           if v["impact"] in ("serious", "critical")]
+    assert bad == []
+    assert page.locator("h1").count() == 1
 
 
 def test_http_api_gives_the_same_answer_as_the_library(server, engine):
@@ -242,7 +370,7 @@ def test_stale_index_is_served_with_a_banner(built_index, corpus_copy):
     article.write_text(article.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     engine, stale = app.prepare_engine(built_index, corpus_copy)
     assert stale == ["articles/symptom-database-foot-drop.md changed"]
-    banner = app.header_markdown(engine, stale)
+    banner = app.header_html(engine, stale)
     assert "older than the corpus" in banner and "python -m ingest" in banner
 
 

@@ -1,12 +1,16 @@
-"""Presentation above the engine: an `Answer` (data) as Markdown, plain text or JSON, the source
-viewer's HTML, and conversation exports. Used by `app.py` and the CLI; the engine never imports it."""
+"""Presentation above the engine: an `Answer` (data) as Markdown, plain text, JSON or the chat page's
+HTML, the source viewer's HTML, and conversation exports. Used by `app.py` and the CLI; the engine
+never imports it."""
 
 from ..disclaimer import describe_article
+from .chat import conversation_html, disclaimer_parts, gap_sentence
 from .export import conversation_markdown
 from .markdown import answer_json, escape_md, render_markdown, render_text
-from .sections import SUGGESTIONS, neighbouring_sections, section_html, section_view
+from .sections import SUGGESTIONS, neighbouring_sections, section_view
+from .viewer import VIEWER_HINT, source_html
 
 __all__ = [
-    "SUGGESTIONS", "answer_json", "conversation_markdown", "describe_article", "escape_md", "neighbouring_sections", "render_markdown",
-    "render_text", "section_html", "section_view",
+    "SUGGESTIONS", "VIEWER_HINT", "answer_json", "conversation_html", "conversation_markdown", "describe_article",
+    "disclaimer_parts", "escape_md", "gap_sentence", "neighbouring_sections", "render_markdown", "render_text",
+    "section_view", "source_html",
 ]

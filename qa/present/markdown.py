@@ -26,6 +26,17 @@ def escape_md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
 
 
+def gap_sentence(missing: Sequence[str]) -> str:
+    """What the question asked for and no quote gives, said plainly.
+
+    >>> gap_sentence(("dose", "duration"))
+    'The articles give no dose or duration.'
+    """
+    words = list(missing)
+    joined = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return f"The articles give no {joined}."
+
+
 def source_line(src: Source) -> str:
     by = " · ".join(x for x in (src.publisher, src.author) if x)
     parts = [f"*{escape_md(src.title)}*"]
@@ -74,6 +85,8 @@ def render_markdown(answer: Answer) -> str:
         parts.append(f"*Searched for:* {escape_md(answer.query)}")
     if answer.message:
         parts.append(_message_markdown(answer))
+    if answer.missing and answer.quotes:
+        parts.append(f"*{escape_md(gap_sentence(answer.missing))}*")
     parts.extend(_quote_blocks(answer.quotes))
     if answer.sources:
         parts.append("**Sources**\n\n" + "\n".join(source_line(s) for s in answer.sources))
@@ -89,6 +102,8 @@ def render_text(answer: Answer) -> str:
         lines += [answer.message, ""]
         if answer.coverage:
             lines += ["They cover:", *[f"  - {line}" for line in answer.coverage], ""]
+    if answer.missing and answer.quotes:
+        lines += [gap_sentence(answer.missing), ""]
     for q in answer.quotes:
         if q.lead_in:
             lines.append(f"  {q.lead_in}")
@@ -104,7 +119,8 @@ def render_text(answer: Answer) -> str:
 def _source_text(s: Source) -> list[str]:
     sections = "; ".join(" > ".join(x) for x in (s.sections or (s.section,)) if x)
     meta = " | ".join(x for x in (s.publisher, s.author, sections or None,
-                                  s.last_updated and f"updated {s.last_updated}", s.review_status) if x)
+                                  s.last_updated and f"updated {s.last_updated}", s.review_status,
+                                  s.license and f"license {s.license}", s.doi and f"DOI {s.doi}", s.url) if x)
     return [f"  [{s.number}] {s.title} | {meta}",
             *[f"      reference {ref.label}: {ref.entry or 'not listed in the article'}" for ref in s.references]]
 

@@ -45,19 +45,9 @@ def _marked(text: str, offset: int, highlights: Sequence[tuple[int, int]]) -> st
     return "".join(out)
 
 
-def section_html(view: SectionView, quote: Quote) -> str:
-    """HTML for the source viewer: article metadata, the section with marks, the cited references."""
-    a = view.article
-    meta = [x for x in (a.publisher, a.author, a.author_affiliation) if x]
-    if a.last_updated:
-        meta.append(f"last updated {a.last_updated}")
-    if a.review_status:
-        meta.append(f"review status: {a.review_status}")
-    parts = [
-        f"<h3>{html.escape(a.title)}</h3>",
-        f"<p class='qqa-meta'>{html.escape(' · '.join(meta))}</p>",
-        f"<p class='qqa-path'>Section: {html.escape(' › '.join(view.section) or 'opening paragraphs')}</p>",
-    ]
+def section_body(view: SectionView) -> str:
+    """The section's paragraphs and list items as HTML, quoted spans in <mark>."""
+    parts: list[str] = []
     in_list = False
     for c in view.chunks:
         body = _marked(c.text, c.start, view.highlights)
@@ -70,13 +60,6 @@ def section_html(view: SectionView, quote: Quote) -> str:
         parts.append(f"<li>{body}</li>" if c.kind == "item" else f"<p>{body}</p>")
     if in_list:
         parts.append("</ul>")
-    if quote.references:
-        refs = "".join(
-            f"<li>[{html.escape(r.label)}] {html.escape(r.entry) if r.entry else 'not listed in the article’s reference list'}</li>"
-            for r in quote.references)
-        parts.append(f"<p class='qqa-refs-title'>The article cites for this sentence:</p><ul class='qqa-refs'>{refs}</ul>")
-    if a.url:
-        parts.append(f"<p>Source: {html.escape(a.url)}</p>")
     return "\n".join(parts)
 
 

@@ -1,0 +1,151 @@
+"""The chat page's conversation as HTML: each answer quote first, its `[n]` citations as buttons,
+partial lists and gaps said out loud, sources and the disclaimer compact at the foot of the answer.
+
+Every piece of text from a user or an article is HTML-escaped here, so a question holding markup
+shows as text. The buttons carry `data-action` attributes that the page's script turns into
+events (`cite`, `rate`, `reason`, `copy`, `ask`); this module only writes the markup and knows
+nothing of Gradio, the network or the feedback file.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Collection, Mapping, Sequence
+
+from ..answer import Answer, Quote, Source
+from .markdown import gap_sentence, render_text
+
+def _e(text: str | None) -> str:
+    return html.escape(text or "", quote=True)
+
+
+def disclaimer_parts(disclaimer: str) -> tuple[str, str]:
+    """(first sentence, the rest): the first shows under every answer, the rest folds away.
+
+    >>> disclaimer_parts("For professionals only. Not advice. Check it.")
+    ('For professionals only.', 'Not advice. Check it.')
+    """
+    head, sep, rest = disclaimer.partition(". ")
+    return (head + "." if sep else head), rest.strip()
+
+
+def cite_button(turn: int, source: Source | None, number: int) -> str:
+    title = source.title if source else "source"
+    return (f"<button type='button' class='qqa-cite' data-action='cite' data-turn='{turn}' data-n='{number}' "
+            f"aria-label='Source {number}: {_e(title)}'>[{number}]</button>")
+
+
+def _list_note(group: Sequence[Quote]) -> str:
+    """'2 of 6 items quoted — show all', expanding in place to the whole list (quoted items marked)."""
+    first = group[0]
+    if not first.list_total or not first.list_items:
+        return ""
+    shown = {q.list_index for q in group if q.list_index}
+    if len(shown) >= first.list_total:
+        return f"<p class='qqa-listnote'>All {first.list_total} items of this list are quoted.</p>"
+    items = "".join(f"<li>{'<mark>' + _e(t) + '</mark>' if k in shown else _e(t)}</li>"
+                    for k, t in enumerate(first.list_items, 1))
+    return (f"<details class='qqa-listnote'><summary>{len(shown)} of {first.list_total} items quoted"
+            f" — show all</summary><ol>{items}</ol></details>")
+
+
+def _groups(quotes: Sequence[Quote]) -> list[list[Quote]]:
+    """Consecutive quotes continuing the same lead-in in the same article share one block."""
+    groups: list[list[Quote]] = []
+    for q in quotes:
+        last = groups[-1][0] if groups else None
+        if last and q.lead_in and (q.lead_in, q.article_id) == (last.lead_in, last.article_id):
+            groups[-1].append(q)
+        else:
+            groups.append([q])
+    return groups
+
+
+def quotes_html(answer: Answer, turn: int) -> str:
+    sources = {s.number: s for s in answer.sources}
+    blocks = []
+    for group in _groups(answer.quotes):
+        cited = [f"“{_e(q.text)}” {cite_button(turn, sources.get(q.number), q.number)}" for q in group]
+        if group[0].lead_in:
+            items = "".join(f"<li>{c}</li>" for c in cited)
+            blocks.append(f"<blockquote class='qqa-quote'><p class='qqa-lead'>{_e(group[0].lead_in)}</p>"
+                          f"<ul>{items}</ul>{_list_note(group)}</blockquote>")
+        else:
+            blocks.append(f"<blockquote class='qqa-quote'><p>{cited[0]}</p></blockquote>")
+    return "".join(blocks)
+
+
+def source_item(source: Source, turn: int) -> str:
+    """One source in an answer's list: who, when, status, license, DOI, link to the original."""
+    by = " · ".join(x for x in (source.publisher, source.author) if x)
+    dated = source.published or source.last_updated
+    facts = [by, source.published and f"published {source.published}",
+             source.last_updated and f"last updated {source.last_updated}", not dated and "no date given",
+             f"review status: {source.review_status or 'not stated'}",
+             source.license and f"license: {source.license}", source.doi and f"DOI {source.doi}"]
+    text = " — ".join(_e(x) for x in facts if x)
+    link = ""
+    if source.url and source.url.startswith(("https://", "http://")):
+        link = f" — <a href='{_e(source.url)}' target='_blank' rel='noopener noreferrer'>original article</a>"
+    return (f"<li>{cite_button(turn, source, source.number)} <cite>{_e(source.title)}</cite>"
+            f"{' — ' + text if text else ''}{link}</li>")
+
+
+def _message_html(answer: Answer) -> str:
+    if not answer.message:
+        return ""
+    out = f"<p class='qqa-message'><strong>{_e(answer.message)}</strong></p>"
+    if answer.coverage:
+        out += "<p>They cover:</p><ul>" + "".join(f"<li>{_e(c)}</li>" for c in answer.coverage) + "</ul>"
+    return out
+
+
+def _feedback_html(turn: int, rating: str | None, noted: bool, copy_text: str) -> str:
+    buttons = "".join(
+        f"<button type='button' class='qqa-fb' data-action='rate' data-turn='{turn}' data-rating='{value}' "
+        f"aria-pressed='{'true' if rating == value else 'false'}'>{label}</button>"
+        for value, label in (("up", "Helpful"), ("down", "Not helpful")))
+    reason = ""
+    if rating and noted:
+        reason = "<span class='qqa-reason' role='status'>Thank you: your reason was recorded.</span>"
+    elif rating:
+        reason = (f"<span class='qqa-reason'><label for='qqa-reason-{turn}'>Why? (optional)</label>"
+                  f"<input id='qqa-reason-{turn}' type='text' maxlength='200' autocomplete='off'>"
+                  f"<button type='button' data-action='reason' data-turn='{turn}'>Send reason</button></span>")
+    copy = (f"<button type='button' class='qqa-copy' data-action='copy' data-turn='{turn}'>Copy answer</button>"
+            f"<textarea class='qqa-copytext' hidden aria-hidden='true' tabindex='-1'>{_e(copy_text)}</textarea>")
+    return f"<div class='qqa-actions' role='group' aria-label='Feedback on answer {turn + 1}'>{buttons}{reason}{copy}</div>"
+
+
+def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: bool = False) -> str:
+    """One question and its answer: quotes first, then gaps, sources and the disclaimer, folded."""
+    parts = [f"<h2 class='qqa-q' id='qqa-q-{turn}'><span class='qqa-sr'>Question {turn + 1}: </span>"
+             f"{_e(answer.question) or '(empty question)'}</h2>"]
+    if answer.followup:
+        parts.append(f"<p class='qqa-searched'>Searched for: {_e(answer.query)}</p>")
+    parts.append(_message_html(answer))
+    if answer.missing and answer.quotes:
+        parts.append(f"<p class='qqa-gap'>{_e(gap_sentence(answer.missing))}</p>")
+    parts.append(quotes_html(answer, turn))
+    if answer.sources:
+        items = "".join(source_item(s, turn) for s in answer.sources)
+        parts.append(f"<details class='qqa-sources'><summary>Sources ({len(answer.sources)})</summary>"
+                     f"<ol>{items}</ol></details>")
+    head, rest = disclaimer_parts(answer.disclaimer)
+    parts.append(f"<details class='qqa-disclaimer'><summary>{_e(head)}</summary><p>{_e(rest)}</p></details>")
+    parts.append(_feedback_html(turn, rating, noted, render_text(answer)))
+    return (f"<article class='qqa-turn' id='qqa-turn-{turn}' aria-labelledby='qqa-q-{turn}'>"
+            + "".join(parts) + "</article>")
+
+
+def conversation_html(answers: Sequence[Answer], ratings: Mapping[int, str] | None = None,
+                      examples: Sequence[str] = (), noted: Collection[int] = ()) -> str:
+    """The whole conversation; an empty one offers example questions instead."""
+    ratings = ratings or {}
+    if not answers:
+        buttons = "".join(f"<li><button type='button' class='qqa-example' data-action='ask' data-text='{_e(x)}'>"
+                          f"{_e(x)}</button></li>" for x in examples)
+        return ("<div class='qqa-log qqa-empty'><p>Ask a clinical question. Answers are quotes from the indexed "
+                f"articles only.</p>{'<p>For example:</p><ul>' + buttons + '</ul>' if buttons else ''}</div>")
+    turns = "".join(answer_html(a, t, ratings.get(t), t in noted) for t, a in enumerate(answers))
+    return f"<div class='qqa-log'>{turns}</div>"

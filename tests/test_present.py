@@ -1,0 +1,71 @@
+"""The chat page's HTML, the source viewer and the export, from real answers of the real engine."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from qa.present import conversation_html, conversation_markdown, render_markdown, render_text, source_html
+
+
+def test_answer_html_is_quote_first_with_one_folded_disclaimer(engine):
+    answer = engine.ask("What brace is used for foot drop?")
+    page = conversation_html([answer])
+    assert page.index("<blockquote") < page.index("qqa-sources") < page.index("qqa-disclaimer")
+    head = answer.disclaimer.split(". ")[0]
+    shown = re.sub(r"<textarea.*?</textarea>", "", page, flags=re.S)  # the copy text is not shown
+    assert shown.count(head) == 1 and page.count("class='qqa-disclaimer'") == 1
+    for source in answer.sources:  # one number per article, a named button for each
+        assert f"aria-label='Source {source.number}: {source.title}'" in page.replace("&#x27;", "'")
+
+
+def test_missing_dose_is_said_everywhere(engine):
+    answer = replace(engine.ask("What brace is used for foot drop?"), missing=("dose",))
+    assert "The articles give no dose." in conversation_html([answer])
+    assert "The articles give no dose." in render_text(answer)
+    assert "The articles give no dose." in render_markdown(answer)
+    export = conversation_markdown([answer], disclaimer=answer.disclaimer, index_digest="abc", built_at="now",
+                                   articles=["A"])
+    assert "The articles give no dose." in export
+
+
+def test_partial_list_is_marked_and_counted(engine):
+    answer = engine.ask("What are the surgical options for foot drop?")
+    listed = [q for q in answer.quotes if q.list_total]
+    assert listed, "the surgical options are a list in the article"
+    page = conversation_html([answer])
+    found = re.search(r"(\d+) of (\d+) items quoted — show all</summary><ol>(.*?)</ol>", page)
+    assert found and int(found[2]) == listed[0].list_total and found[3].count("<li>") == listed[0].list_total
+    assert found[3].count("<mark>") == int(found[1]) < int(found[2])
+
+
+def test_source_viewer_marks_every_quoted_sentence_of_that_article(engine):
+    answer = engine.ask("What brace is used for foot drop?")
+    page = source_html(engine, answer, 3, 1)
+    assert "Source 1 of answer 4" in page and "href='#qqa-turn-3'" in page and "review status" in page
+    ones = [q for q in answer.quotes if q.number == 1]
+    assert ones and all(f"<mark>{html.escape(q.text)}</mark>" in page for q in ones)
+    assert source_html(engine, answer, 3, 99).startswith("<p class='qqa-meta' role='status'>")
+
+
+def test_export_is_clean_text_with_sources_and_disclaimer_once(engine):
+    first = engine.ask("What brace is used for foot drop?")
+    second = engine.ask("Can it be bought off the shelf?", [first.question])
+    text = conversation_markdown([first, second], disclaimer=first.disclaimer, index_digest=first.index_build,
+                                 built_at="2026-11-23T10:00:00Z", articles=["A", "B"],
+                                 now=datetime(2026, 11, 23, 12, tzinfo=timezone.utc))
+    assert "\\" not in text and text.count(first.disclaimer) == 1
+    for q in [*first.quotes, *second.quotes]:
+        assert f"“{q.text}” [" in text
+    titles = {s.title for s in [*first.sources, *second.sources]}
+    sources = text.split("## Sources")[1].split("---")[0]
+    assert all(sources.count(t) == 1 for t in titles)
+    assert text.rstrip().splitlines()[-1].startswith(f"Exported 2026-11-23 12:00:00 UTC from QuoteQA · index build {first.index_build}")
+
+
+def test_questions_are_text_not_markup(engine):
+    answer = engine.ask("<img src=x onerror=alert(1)> foot drop")
+    page = conversation_html([answer])
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
