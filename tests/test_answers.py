@@ -35,10 +35,11 @@ def assert_well_formed(answer, engine):
     ("Does FES help foot drop?", "FES can be beneficial for some patients with foot drop"),
     ("Can foot drop resolve on its own?", "In some cases, foot drop may resolve on its own"),
 ])
-def test_known_questions_quote_the_expected_sentence_first(engine, question, expected_start):
+def test_known_questions_quote_the_expected_sentence_in_the_first_quotes(engine, question, expected_start):
     answer = engine.ask(question)
     assert answer.status == "answered"
-    assert answer.quotes[0].text.startswith(expected_start), [q.text for q in answer.quotes]
+    # quotes are shown in the article's order, so the answering sentence is in the first two
+    assert any(expected_start in q.text for q in answer.quotes[:2]), [q.text for q in answer.quotes]
     assert_well_formed(answer, engine)
 
 
@@ -93,10 +94,14 @@ def test_a_list_item_quote_knows_its_list(engine):
 
 
 def test_quotes_stay_within_the_word_budget(engine):
+    from qa.quotes import QuoteParams
+
+    params = QuoteParams()
     for question in ["What causes foot drop?", "How is foot drop managed?", "What are the symptoms?"]:
         answer = engine.ask(question)
-        words = sum(len(q.text.split()) + len((q.lead_in or "").split()) for q in answer.quotes)
-        assert 1 <= len(answer.quotes) <= 4 and words <= 120 + 40, (question, words)
+        leads = {q.lead_in for q in answer.quotes if q.lead_in}  # a shared lead-in is shown once
+        words = sum(len(q.text.split()) for q in answer.quotes) + sum(len(lead.split()) for lead in leads)
+        assert 1 <= len(answer.quotes) <= params.max_quotes and words <= params.word_budget, (question, words)
 
 
 @pytest.mark.parametrize("history, question, expected", [
