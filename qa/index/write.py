@@ -97,7 +97,7 @@ def write_build(index_dir: Path, content: BuildContent, *, quiet: bool = True) -
             built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             artifacts=artifacts, index_type=index_type,
         )
-        mf.write_json_atomic(tmp / mf.MANIFEST, manifest.to_json())
+        mf.write_manifest(tmp, manifest)
         os.replace(tmp, builds / name)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
