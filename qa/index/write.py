@@ -141,6 +141,16 @@ def _swap_current(index_dir: Path, build_name: str) -> None:
     os.replace(link_tmp, index_dir / mf.CURRENT)  # atomic: readers see the old or the new build
 
 
+def remove_unfinished_builds(index_dir: Path) -> list[str]:
+    """Delete `builds/*.tmp` folders left by a killed run; the caller holds `index_lock`, so none
+    of them is being written. Returns the names removed."""
+    builds = index_dir / mf.BUILDS
+    leftovers = sorted(builds.glob("*.tmp")) if builds.is_dir() else []
+    for tmp in leftovers:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [p.name for p in leftovers]
+
+
 def prune(index_dir: Path, live: str) -> None:
     """Remove builds older than the newest `KEEP_OLD_BUILDS` besides `live`, and leftover `.tmp` folders."""
     builds = index_dir / mf.BUILDS
