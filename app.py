@@ -12,12 +12,9 @@ user:password a line). Feedback goes to --feedback (default feedback/feedback.js
 """
 
 import argparse
-import json
 import logging
 import os
 import sys
-import tempfile
-import threading
 import time
 import uuid
 from html import escape as html_escape
@@ -29,6 +26,9 @@ QUEUE_SIZE = 16  # waiting requests beyond this get Gradio's immediate "queue is
 CONCURRENCY = 2  # one request per core; a request takes ~15 ms of CPU
 BATCH_SIZE = 16  # /ask calls waiting together are answered with one model call
 FILE_LIMIT = "16kb"  # the app takes no uploads; keep the route that exists anyway small
+SESSIONS = 1000  # browser sessions whose state is kept; the oldest is dropped beyond (bounds memory)
+CACHE_CLEANUP = (60, 600)  # every minute, delete Gradio's served copies of files older than 10 minutes
+EXPORT_MAX_AGE_S = 600  # exports are deleted when their session ends, or after 10 minutes
 
 CSS = """
 #qqa-header h1 { font-size: 1.6rem; margin: 0 0 .2em 0; }
@@ -129,6 +129,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"requests that may wait; more get an immediate 'queue is full' (default {QUEUE_SIZE})")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY,
                         help=f"requests answered at once (default {CONCURRENCY}, one per core)")
+    parser.add_argument("--sessions", type=int, default=SESSIONS,
+                        help=f"browser sessions whose state is kept in memory; the oldest go first (default {SESSIONS})")
     return parser.parse_args(argv)
 
 
@@ -172,8 +174,9 @@ class Handlers:
         self.corpus = corpus
         self.stale = {live.current.index_build: stale_against(live.current, corpus)}
         self.feedback_path = feedback_path
-        self._feedback_lock = threading.Lock()
-        self._export_dir = Path(tempfile.mkdtemp(prefix="quoteqa-export-"))
+        from serving import ExportFiles
+
+        self.exports = ExportFiles(max_age_s=EXPORT_MAX_AGE_S)  # per-session folders, random names, 0600
 
     @property
     def engine(self):
@@ -299,11 +302,18 @@ class Handlers:
             "quotes": [{"text": q.text, "lead_in": q.lead_in, "chunk_id": q.chunk_id} for q in answer.quotes],
             "index_build": answer.index_build,
         }
-        self.feedback_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._feedback_lock, open(self.feedback_path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        from serving import append_line
 
-    def export(self, turns):
+        try:
+            append_line(self.feedback_path, record)  # the whole line or nothing
+        except OSError as exc:
+            import gradio as gr
+
+            log.error("feedback could not be saved to %s: %s", self.feedback_path, exc)
+            gr.Warning("Your feedback could not be saved (the server could not write it). Please tell the "
+                       f"QuoteQA maintainers. {self.engine.disclaimer}")
+
+    def export(self, turns, session: str = "no-session"):
         import gradio as gr
         from qa.present import conversation_markdown, describe_article
 
@@ -312,8 +322,7 @@ class Handlers:
         text = conversation_markdown(turns, disclaimer=engine.disclaimer, index_digest=builds,
                                      built_at=engine.manifest.built_at,
                                      articles=[describe_article(a) for a in engine.articles.values()])
-        path = self._export_dir / f"quoteqa-conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
-        path.write_text(text, encoding="utf-8")
+        path = self.exports.write(session, text)  # a new private file: never another session's
         return gr.update(value=str(path), visible=True)
 
     # the JSON API (gradio_client) ------------------------------------------------------------------
@@ -323,13 +332,21 @@ class Handlers:
 
         Served batched: Gradio passes lists of the queued calls' arguments (up to BATCH_SIZE) and
         the engine encodes them in one model call. The hints describe one call, as clients see it."""
-        from qa.present import answer_json
+        from dataclasses import replace
 
-        items = [(q, [h for h in (hist or []) if isinstance(h, str)]) for q, hist in zip(question, history)]
+        from qa.present import answer_json
+        from serving import ask_call_problem
+
+        calls = list(zip(question, history))
+        problems = [ask_call_problem(q, h) for q, h in calls]  # each call on its own: one bad call spoils none
+        good = [(q, h or []) for (q, h), p in zip(calls, problems) if p is None]
         try:
-            answers = self.engine.ask_batch(items)
-        except Exception:  # answer each one alone, so one bad call gets the error message, not all
-            answers = [self.ask(q, h) for q, h in items]
+            answered = iter(self.engine.ask_batch(good))
+        except Exception:  # answer each one alone, so one failing call gets the error message, not all
+            answered = iter([self.ask(q, h) for q, h in good])
+        answers = [next(answered) if p is None else
+                   replace(self.engine.error_answer(q if isinstance(q, str) else "", p), status="invalid")
+                   for (q, _), p in zip(calls, problems)]
         return ([answer_json(a) for a in answers],)
 
 
@@ -415,7 +432,11 @@ def _wire(handlers: Handlers, ui: dict) -> None:
         return handlers.on_chat(t, r, dict(getattr(evt, "_data", None) or {}))
 
     chat.click(on_chat, [turns, ratings], outputs, **private)
-    ui["export"].click(handlers.export, [turns], ui["export_file"], **private)
+
+    def on_export(t, request: gr.Request):  # the session names the export's private folder
+        return handlers.export(t, request.session_hash or "no-session")
+
+    ui["export"].click(on_export, [turns], ui["export_file"], **private)
     ui["new"].click(handlers.clear, None, [*outputs, ui["export_file"]], **private)
 
 
@@ -445,19 +466,32 @@ def main(argv: list[str] | None = None) -> int:
 
     import gradio as gr
     from qa.index import LiveIndex
+    from serving import GuardSettings, allowed_origins_from, serve
 
     handlers = Handlers(LiveIndex(engine, args.index, engine.reloaded), args.feedback, args.corpus)
     demo = build_ui(handlers)
     demo.queue(max_size=args.queue_size, default_concurrency_limit=args.concurrency)
+    demo.state_session_capacity, demo.delete_cache = args.sessions, CACHE_CLEANUP
+
+    def end_session(request: gr.Request):  # the tab went away: its exports go too
+        handlers.exports.end_session(request.session_hash or "no-session")
+
+    demo.unload(end_session)
     theme = gr.themes.Default(font=["system-ui", "Segoe UI", "Roboto", "sans-serif"],
                               font_mono=["ui-monospace", "Menlo", "monospace"])
-    demo.launch(
-        server_name=args.host, server_port=args.port, share=False, auth=auth,
-        auth_message="QuoteQA: sign in with your hospital account." if auth else None,
-        enable_monitoring=False, max_file_size=FILE_LIMIT, run_history=False, footer_links=["api"],
-        show_error=False, strict_cors=True, ssr_mode=False, pwa=False, mcp_server=False,
-        theme=theme, css=CSS, quiet=False,
-    )
+    try:
+        origins = allowed_origins_from(os.environ.get("QUOTEQA_ALLOWED_ORIGINS"))
+    except ValueError as exc:
+        print(f"QuoteQA cannot start: {exc}", file=sys.stderr)
+        return 1
+    guards = GuardSettings(allowed_origins=origins, disclaimer=lambda: handlers.engine.disclaimer)
+    try:
+        serve(demo, host=args.host, port=args.port, guards=guards, auth=auth,
+              auth_message="QuoteQA: sign in with your hospital account." if auth else None,
+              enable_monitoring=False, max_file_size=FILE_LIMIT, run_history=False, footer_links=["api"],
+              show_error=False, ssr_mode=False, pwa=False, mcp_server=False, theme=theme, css=CSS)
+    finally:
+        handlers.exports.close()
     return 0
 
 

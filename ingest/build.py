@@ -16,6 +16,7 @@ from typing import Callable
 
 from qa.index import (
     Article, BuildContent, Chunk, Manifest, Sentence, context_text, current_manifest_if_valid, index_lock,
+    remove_unfinished_builds,
     sentence_context_text, write_build,
 )
 from qa.index import layout as mf
@@ -105,6 +106,7 @@ def build_index(
     fingerprint = mf.corpus_fingerprint(corpus_dir)
     model_sha = check_weights(bundled_model_dir())
     with index_lock(index_dir):
+        remove_unfinished_builds(index_dir)  # left by a killed run; also on runs that find nothing to do
         existing = current_manifest_if_valid(index_dir)
         if not force and existing is not None and not mf.changes_since(existing, fingerprint, model_sha256=model_sha):
             return BuildResult("up to date", mf.resolve_build(index_dir), existing, time.perf_counter() - t0)

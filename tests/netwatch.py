@@ -2,7 +2,7 @@
 
     python tests/netwatch.py LOGFILE -m module args...   |   python tests/netwatch.py LOGFILE script.py args...
 
-Each `socket.connect` and `socket.getaddrinfo` audit event is appended to LOGFILE as a JSON line
+Each `socket.connect`, `socket.bind` and `socket.getaddrinfo` audit event is appended to LOGFILE as a JSON line
 as it happens, so the record survives the program being terminated.
 """
 
@@ -19,18 +19,19 @@ def main() -> None:
     def hook(event, args):
         if event == "socket.connect":
             log.write(json.dumps({"event": event, "address": repr(args[1])}) + "\n")
+        elif event == "socket.bind":  # never outbound; recorded so that a server that only listens leaves a trace
+            log.write(json.dumps({"event": event, "address": repr(args[1])}) + "\n")
         elif event == "socket.getaddrinfo":
             log.write(json.dumps({"event": event, "host": repr(args[0]), "port": repr(args[1])}) + "\n")
 
     sys.addaudithook(hook)
-    # sys.path as `python -m X` / `python script.py` would have it: the current folder, or the
-    # script's folder, first (not this file's folder)
+    # As `python -m mod` / `python script.py` would: the current folder / the script's folder comes
+    # first on sys.path, not this file's folder, so the program imports the code beside it.
+    sys.path[0] = os.getcwd() if rest[0] == "-m" else os.path.dirname(os.path.abspath(rest[0]))
     if rest[0] == "-m":
-        sys.path[0] = os.getcwd()
         sys.argv = [rest[1], *rest[2:]]
         runpy.run_module(rest[1], run_name="__main__", alter_sys=True)
     else:
-        sys.path[0] = os.path.dirname(os.path.abspath(rest[0]))
         sys.argv = rest
         runpy.run_path(rest[0], run_name="__main__")
 

@@ -21,11 +21,14 @@ from typing import Any, Mapping
 
 from ..errors import IndexCorruptError, IndexMissingError
 
-FORMAT_VERSION = 2  # 2: sentence windows and their BM25, a FAISS index over sentences
+# 2: sentence windows and their BM25, a FAISS index over sentences; manifest.sha256 beside manifest.json
+FORMAT_VERSION = 2
 # Bump when chunking, context text or tokenisation change: an index built by other code is stale.
 PIPELINE_VERSION = "2026-11-23.1"
 
 MANIFEST = "manifest.json"
+# The sha256 of manifest.json's bytes: the manifest checks every other file, this checks the manifest.
+MANIFEST_SHA256 = "manifest.sha256"
 CURRENT = "current"
 BUILDS = "builds"
 CHUNK_VECTORS = "chunks.faiss"
@@ -149,9 +152,12 @@ def resolve_build(index_dir: Path) -> Path:
 def read_manifest(build_dir: Path) -> Manifest:
     path = build_dir / MANIFEST
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise IndexCorruptError(str(path), "the manifest is missing") from exc
+    check_manifest_bytes(build_dir, raw)
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IndexCorruptError(str(path), f"the manifest is not valid JSON ({exc})") from exc
     if not isinstance(data, dict):
@@ -163,6 +169,27 @@ def read_manifest(build_dir: Path) -> Manifest:
             f"it has format version {manifest.format_version}, this code reads {FORMAT_VERSION}",
         )
     return manifest
+
+
+def write_manifest(build_dir: Path, manifest: Manifest) -> None:
+    """Write manifest.json, then its checksum beside it (both atomically)."""
+    write_json_atomic(build_dir / MANIFEST, manifest.to_json())
+    digest = hashlib.sha256((build_dir / MANIFEST).read_bytes()).hexdigest()
+    tmp = build_dir / (MANIFEST_SHA256 + ".tmp")
+    tmp.write_text(f"{digest}  {MANIFEST}\n", encoding="ascii")
+    os.replace(tmp, build_dir / MANIFEST_SHA256)
+
+
+def check_manifest_bytes(build_dir: Path, raw: bytes) -> None:
+    """Refuse a manifest whose bytes differ from its recorded sha256 (a flipped bit in a field the
+    JSON parser accepts would otherwise be served), or one without a recorded sha256."""
+    sidecar = build_dir / MANIFEST_SHA256
+    try:
+        recorded = sidecar.read_text(encoding="ascii").split()[0]
+    except (FileNotFoundError, UnicodeDecodeError, IndexError) as exc:
+        raise IndexCorruptError(str(sidecar), "the manifest's checksum is missing or unreadable") from exc
+    if hashlib.sha256(raw).hexdigest() != recorded:
+        raise IndexCorruptError(str(build_dir / MANIFEST), f"its checksum does not match {MANIFEST_SHA256}")
 
 
 def verify_artifacts(build_dir: Path, manifest: Manifest) -> None:

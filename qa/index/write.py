@@ -98,7 +98,7 @@ def write_build(index_dir: Path, content: BuildContent, *, quiet: bool = True) -
             built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             artifacts=artifacts, index_type=index_type,
         )
-        mf.write_json_atomic(tmp / mf.MANIFEST, manifest.to_json())
+        mf.write_manifest(tmp, manifest)
         os.replace(tmp, builds / name)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -146,6 +146,16 @@ def _swap_current(index_dir: Path, build_name: str) -> None:
     link_tmp = index_dir / f".{mf.CURRENT}.{secrets.token_hex(4)}"
     os.symlink(f"{mf.BUILDS}/{build_name}", link_tmp)
     os.replace(link_tmp, index_dir / mf.CURRENT)  # atomic: readers see the old or the new build
+
+
+def remove_unfinished_builds(index_dir: Path) -> list[str]:
+    """Delete `builds/*.tmp` folders left by a killed run; the caller holds `index_lock`, so none
+    of them is being written. Returns the names removed."""
+    builds = index_dir / mf.BUILDS
+    leftovers = sorted(builds.glob("*.tmp")) if builds.is_dir() else []
+    for tmp in leftovers:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [p.name for p in leftovers]
 
 
 def prune(index_dir: Path, live: str) -> None:

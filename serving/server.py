@@ -1,0 +1,35 @@
+"""Serve a Gradio Blocks behind the guards: a FastAPI parent app with Starlette's CORSMiddleware
+(allow-list only; Gradio then leaves CORS to it) and `Guards`, the Blocks mounted at "/", run
+by uvicorn. Does not build the page or answer questions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .guards import GuardSettings, Guards
+
+
+def make_app(demo, guards: GuardSettings, **gradio_options: Any):
+    """The ASGI app: `gradio_options` are `gr.mount_gradio_app`'s (auth, max_file_size, theme, ...)."""
+    import gradio as gr
+    from fastapi import FastAPI
+    from starlette.middleware.cors import CORSMiddleware
+
+    parent = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    # No origin is echoed unless listed: Gradio alone echoes any Origin, with credentials, on a
+    # host name that is not localhost.
+    parent.add_middleware(CORSMiddleware, allow_origins=list(guards.allowed_origins), allow_credentials=True,
+                          allow_methods=["GET", "POST"], allow_headers=["*"])
+    parent.add_middleware(Guards, settings=guards)  # added last: the outermost, so its limits come first
+    return gr.mount_gradio_app(parent, demo, path="/", **gradio_options)
+
+
+def serve(demo, *, host: str, port: int, guards: GuardSettings, **gradio_options: Any) -> None:
+    """Run until interrupted (SIGINT/SIGTERM)."""
+    import uvicorn
+
+    app = make_app(demo, guards, server_name=host, server_port=port, **gradio_options)
+    print(f"QuoteQA is serving on http://{host}:{port}/", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=3)
