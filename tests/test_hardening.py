@@ -326,7 +326,8 @@ def test_feedback_that_cannot_be_saved_says_so(server):
     url, _, config = server
     page = Page(url, config)
     page.ask("Does FES help foot drop?")
-    messages = page.event("qqa-chat", "like", [None], {"index": [1, 0], "value": "x", "liked": True})
+    # the thumbs inside an answer send one "click" event on the conversation (see Handlers.on_chat)
+    messages = page.event("qqa-chat", "click", [None, None], {"action": "rate", "turn": 0, "rating": "up"})
     warnings = [m for m in messages if m.get("msg") == "log" and m.get("level") == "warning"]
     assert warnings and "could not be saved" in warnings[0]["log"], messages
     assert DISCLAIMER_START in warnings[0]["log"]
