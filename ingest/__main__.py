@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"index built: {args.index} ({counts['articles']} articles, {counts['chunks']} chunks, "
               f"{counts['sentences']} sentences, {result.manifest.index_type} vectors, {size / 1024:.0f} KiB) "
-              f"in {result.seconds:.1f} s")
+              f"in {result.seconds:.1f} s; {result.embedded} texts embedded, the rest reused")
     return 0
 
 

@@ -10,6 +10,7 @@ Does not split sentences or assign offsets; see `chunk.py`.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,9 @@ MARKER = re.compile(r"\s*\[\^([^\]\s]+)\]")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
 OPTIONAL_FIELDS = (
     "publisher", "author", "author_affiliation", "last_updated", "review_status", "url",
-    "site_disclaimer", "original",
+    "site_disclaimer", "original", "license", "doi", "published", "sha",
 )
+STRUCTURED_FIELDS = ("title", "examples", "references")
 
 
 class CorpusError(Exception):
@@ -51,6 +53,7 @@ class ParsedArticle:
     meta: dict[str, Any]
     references: dict[str, str]
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = ()  # e.g. an unknown front-matter key (a typo would lose its value)
 
 
 def strip_markers(text: str) -> tuple[str, tuple[tuple[int, str], ...]]:
@@ -146,7 +149,7 @@ def parse_file(path: Path) -> ParsedArticle:
     if not isinstance(title, str) or not title.strip():
         raise CorpusError(path, "the front matter has no `title`")
     for name in OPTIONAL_FIELDS:
-        if meta.get(name) is not None and not isinstance(meta[name], (str, int, float)):
+        if meta.get(name) is not None and not isinstance(meta[name], (str, int, float, datetime.date)):
             raise CorpusError(path, f"`{name}` must be a single text value")
     examples = meta.get("examples") or []
     if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
@@ -169,4 +172,14 @@ def parse_file(path: Path) -> ParsedArticle:
         meta=clean_meta,
         references={str(k): " ".join(v.split()) for k, v in references.items()},
         blocks=tuple(blocks),
+        warnings=unknown_key_warnings(path, meta),
+    )
+
+
+def unknown_key_warnings(path: Path, meta: dict[str, Any]) -> tuple[str, ...]:
+    """One warning per front-matter key the index does not know: its value would be dropped."""
+    known = set(OPTIONAL_FIELDS) | set(STRUCTURED_FIELDS)
+    return tuple(
+        f"{path}: unknown front-matter key `{key}` (ignored); known keys: {', '.join(sorted(known))}"
+        for key in meta if key not in known
     )

@@ -23,7 +23,7 @@ from ..errors import IndexCorruptError, IndexMissingError
 
 FORMAT_VERSION = 1
 # Bump when chunking, context text or tokenisation change: an index built by other code is stale.
-PIPELINE_VERSION = "2026-11-21.4"
+PIPELINE_VERSION = "2026-11-23.15"  # articles carry license, doi, published; builds store embedding keys
 
 MANIFEST = "manifest.json"
 CURRENT = "current"
