@@ -126,6 +126,21 @@ def _article_id(path: Path) -> str:
     return path.stem
 
 
+def parse_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Split a corpus file's text into its front matter (a mapping) and its Markdown body."""
+    match = FRONT_MATTER.match(text.lstrip("\ufeff").replace("\r\n", "\n"))
+    if not match:
+        raise ValueError("no YAML front matter: the file must start with a '---' line, "
+                         "the metadata, and another '---' line")
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"the front matter is not valid YAML ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise ValueError("the front matter must be a mapping of `field: value` lines")
+    return meta, match.group(2)
+
+
 def parse_file(path: Path) -> ParsedArticle:
     raw = path.read_bytes()
     if b"\x00" in raw:
@@ -134,17 +149,10 @@ def parse_file(path: Path) -> ParsedArticle:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorpusError(path, f"the file is not UTF-8 text (byte {exc.start})") from exc
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    match = FRONT_MATTER.match(text)
-    if not match:
-        raise CorpusError(path, "no YAML front matter: the file must start with a '---' line, "
-                                "the metadata, and another '---' line")
     try:
-        meta = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        raise CorpusError(path, f"the front matter is not valid YAML ({exc})") from exc
-    if not isinstance(meta, dict):
-        raise CorpusError(path, "the front matter must be a mapping of `field: value` lines")
+        meta, body = parse_front_matter(text)
+    except ValueError as exc:
+        raise CorpusError(path, str(exc)) from exc
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise CorpusError(path, "the front matter has no `title`")
@@ -158,7 +166,7 @@ def parse_file(path: Path) -> ParsedArticle:
     if not isinstance(references, dict) or not all(isinstance(v, str) for v in references.values()):
         raise CorpusError(path, "`references` must map each reference number to its entry text")
     try:
-        blocks = parse_body(match.group(2))
+        blocks = parse_body(body)
     except ValueError as exc:
         raise CorpusError(path, str(exc)) from exc
     if not any(b.kind != "heading" for b in blocks):
