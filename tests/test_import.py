@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ingest.importer import ImportRefused, add_articles
 from ingest.markdown_out import escape
-from ingest.parse import parse_body, parse_file
+from ingest.parse import parse_body, parse_file, parse_front_matter
 from qa.index import load_store
 from tests.conftest import ROOT
 
@@ -36,14 +36,13 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-def words_lost(original: str, article, references: dict[str, str]) -> list[str]:
-    """Words of the original capture that are in neither the article's text, its front matter
-    nor its reference list (header labels such as "DOI:" and converted "[12]" citations aside),
+def words_lost(original: str, article, front_matter: dict) -> list[str]:
+    """Words of the original capture that are in neither the article's text nor its front matter
+    (reference list included), header labels such as "DOI:" and converted "[12]" citations aside,
     plus text words that are not in the original. Empty: every word was kept, none added."""
     kept = Counter(_words(article.text))
-    meta = [article.title, article.author, article.url, article.doi, article.license, article.published,
-            article.last_updated, article.publisher]
-    for value in [m for m in meta if m] + list(references.values()):
+    references = front_matter.get("references") or {}
+    for value in [v for v in front_matter.values() if isinstance(v, str)] + list(references.values()):
         kept.update(_words(value))
     added = Counter(_words(article.text)) - Counter(_words(original))
     lost = []
@@ -85,7 +84,8 @@ def test_covidqa_captures_keep_every_word_and_their_doi(imported):
     for result in results:
         article = store.articles[Path(result.article).stem]
         original = result.source.read_text(encoding="utf-8")
-        assert words_lost(original, article, dict(article.references)) == [], result.source.name
+        front_matter, _ = parse_front_matter((corpus / result.article).read_text(encoding="utf-8"))
+        assert words_lost(original, article, front_matter) == [], result.source.name
         assert text_in_order(original, article), result.source.name
         doi = re.search(r"^DOI:\s*(\S+)$", original, re.MULTILINE)
         assert article.doi == (doi.group(1) if doi else None)
