@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .draft import Draft, DraftBlock
 from .markdown_out import RoundTripError, render_checked
-from .parse import CorpusError, parse_body, parse_front_matter, unknown_key_warnings
+from .parse import CorpusError, decode_text, parse_body, parse_front_matter, unknown_key_warnings
 
 SUFFIXES = (".txt", ".html", ".htm", ".md")
 FIELD_ORDER = ("title", "publisher", "author", "published", "last_updated", "url", "doi", "license", "sha",
@@ -83,12 +83,10 @@ def _read(source: Path) -> bytes:
         raw = source.read_bytes()
     except OSError as exc:
         raise ImportRefused(source, f"cannot be read ({exc.strerror or exc})") from exc
-    if b"\x00" in raw:
-        raise ImportRefused(source, "the file is binary (it contains NUL bytes), not text")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ImportRefused(source, f"the file is not UTF-8 text (byte {exc.start}); re-save it as UTF-8") from exc
+        text = decode_text(raw)
+    except ValueError as exc:
+        raise ImportRefused(source, str(exc)) from exc
     if not text.strip():
         raise ImportRefused(source, "the file is empty")
     return raw

@@ -141,16 +141,19 @@ def parse_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return meta, match.group(2)
 
 
-def parse_file(path: Path) -> ParsedArticle:
-    raw = path.read_bytes()
+def decode_text(raw: bytes) -> str:
+    """A text file's content; ValueError saying why when it is binary or not UTF-8."""
     if b"\x00" in raw:
-        raise CorpusError(path, "the file is binary (it contains NUL bytes), not a Markdown article")
+        raise ValueError("the file is binary (it contains NUL bytes), not text")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CorpusError(path, f"the file is not UTF-8 text (byte {exc.start})") from exc
+        raise ValueError(f"the file is not UTF-8 text (byte {exc.start}); re-save it as UTF-8") from exc
+
+
+def parse_file(path: Path) -> ParsedArticle:
     try:
-        meta, body = parse_front_matter(text)
+        meta, body = parse_front_matter(decode_text(path.read_bytes()))
     except ValueError as exc:
         raise CorpusError(path, str(exc)) from exc
     title = meta.get("title")

@@ -30,6 +30,7 @@ COVIDQA = ROOT.parent.parent / "shared" / "benchmarks" / "covidqa" / "corpus" / 
 HANDFUL = ("1545.txt", "776.txt", "185.txt", "2683.txt")
 CITATION = re.compile(r"^\[\d+\][.,;]?$")
 HEADER_KEY = re.compile(r"^[A-Za-z]+:")
+REFERENCE_NUMBER = re.compile(r"^\[?\d{1,4}[\].)]?$")
 
 
 def _words(text: str) -> list[str]:
@@ -44,13 +45,17 @@ def words_lost(original: str, article, front_matter: dict) -> list[str]:
     references = front_matter.get("references") or {}
     for value in [v for v in front_matter.values() if isinstance(v, str)] + list(references.values()):
         kept.update(_words(value))
+    for word in list(kept):  # a title wrapped at a hyphen ("non-" / "pharmaceutical") was joined
+        if "-" in word.strip("-"):
+            head, tail = word.split("-", 1)
+            kept.update([head + "-", tail])
     added = Counter(_words(article.text)) - Counter(_words(original))
     lost = []
     for word, n in (Counter(_words(original)) - kept).items():
         glued = HEADER_KEY.sub("", word)  # "DOI:10.3/x" is the label and the kept value
         if CITATION.match(word) and references or HEADER_KEY.fullmatch(word) or (glued != word and kept[glued]):
             continue
-        if word.endswith("-") and any(k.startswith(word) for k in kept):  # a title wrapped at a hyphen
+        if references and (REFERENCE_NUMBER.match(word) or word == "References"):  # the list's own labels
             continue
         lost.extend([word] * n)
     return lost + [f"+{w}" for w in added.elements()]
@@ -59,7 +64,7 @@ def words_lost(original: str, article, front_matter: dict) -> list[str]:
 def text_in_order(original: str, article) -> bool:
     """The article text, word by word, is one run of the original (citations taken out as markers
     and the reference list moved to front matter aside)."""
-    body = " ".join(w for w in _words(original) if not CITATION.match(w))
+    body = " ".join(w for w in _words(original) if not (CITATION.match(w) and article.references))
     return " ".join(_words(article.text)) in body
 
 
