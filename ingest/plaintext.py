@@ -50,6 +50,9 @@ def read_plain_text(text: str) -> Draft:
     blocks, references, ref_notes = _references(blocks)
     if references:
         meta["references"] = references
+    if "doi" not in meta:  # a DOI inside the text may be this article's or a cited one's
+        unsure += [f"DOI {m} found in the text, not in the header; add `doi:` if it is this article's"
+                   for m in dict.fromkeys(re.findall(r"\bDOI:\s*(\S+)", " ".join(b.text for b in blocks)))][:3]
     return Draft(meta=meta, blocks=tuple(blocks), did=tuple(did + ref_notes[:1]), unsure=tuple(unsure + ref_notes[1:]))
 
 
