@@ -1,4 +1,5 @@
-"""`python -m ingest [--corpus DIR] [--index DIR] [--force] [--quiet]`"""
+"""`python -m ingest [--corpus DIR] [--index DIR] [--force] [--quiet]` builds the index;
+`python -m ingest add SOURCE... [--corpus DIR] [--url URL] [--publisher NAME]` imports articles."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingest", description="Build the QuoteQA index from the corpus.")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["add"]:
+        return add_main(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Build the QuoteQA index from the corpus.",
+                                     epilog="To import articles: python -m ingest add SOURCE... (see --help there)")
     parser.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus folder (default: corpus/)")
     parser.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
     parser.add_argument("--force", action="store_true", help="rebuild and re-embed even if the index is up to date")
-    parser.add_argument("--quiet", action="store_true", help="print only the result line")
+    parser.add_argument("--quiet", action="store_true", help="print only the result line (and warnings)")
     args = parser.parse_args(argv)
 
     import os
@@ -31,14 +36,42 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ingest failed: {exc}", file=sys.stderr)
         return 1
     counts = result.manifest.counts
-    size = sum(p.stat().st_size for p in result.build_dir.rglob("*") if p.is_file())
     if result.status == "up to date":
         print(f"index up to date: {args.index} ({counts['articles']} articles, {counts['chunks']} chunks); "
               "use --force to rebuild")
-    else:
-        print(f"index built: {args.index} ({counts['articles']} articles, {counts['chunks']} chunks, "
-              f"{counts['sentences']} sentences, {result.manifest.index_type} vectors, {size / 1024:.0f} KiB) "
-              f"in {result.seconds:.1f} s")
+        return 0
+    size = sum(p.stat().st_size for p in result.build_dir.rglob("*") if p.is_file())
+    print(f"index built: {args.index} ({counts['articles']} articles, {counts['chunks']} chunks, "
+          f"{counts['sentences']} sentences, {result.manifest.index_type} vectors, {size / 1024:.0f} KiB) "
+          f"in {result.seconds:.1f} s; {result.embedded} texts embedded, the rest reused")
+    return 0
+
+
+def add_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest add",
+        description="Import plain-text (.txt), saved web page (.html) or Markdown (.md) articles into the corpus.")
+    parser.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="files to import")
+    parser.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus folder (default: corpus/)")
+    parser.add_argument("--url", help="the page's address, when the source does not say (one source only)")
+    parser.add_argument("--publisher", help="site or journal that published the article(s)")
+    args = parser.parse_args(argv)
+
+    from .importer import ImportRefused, add_articles
+
+    try:
+        results = add_articles(args.sources, args.corpus, url=args.url, publisher=args.publisher)
+    except ImportRefused as exc:
+        print(f"ingest add refused {exc}. Nothing was added to {args.corpus}.", file=sys.stderr)
+        return 1
+    for r in results:
+        print(f"{r.status}: {r.source} -> {args.corpus / r.article}")
+        for note in r.did:
+            print(f"  did: {note}")
+        for note in r.unsure:
+            print(f"  unsure: {note}")
+    if any(r.status == "added" for r in results):
+        print(f"Review the new files, then rebuild: python -m ingest --corpus {args.corpus}")
     return 0
 
 

@@ -1,7 +1,9 @@
 """Build the index folder from the corpus folder.
 
-Steps: parse every article (one broken file fails the whole run), check every sentence against
-the article's original capture, embed chunks and sentences, then write a complete build into a
+Steps: hash the corpus files and stop if the live build was made from exactly these (no parsing);
+otherwise parse every article (one broken file fails the whole run), check every sentence against
+the article's original capture, embed the chunks and sentences the live build has no vector for
+(see `qa.index.reuse`), then write a complete build into a
 temporary folder beside the live one and switch the `current` link to it with one atomic rename.
 Until that rename the previous build stays live and whole, whatever fails or is killed.
 """
@@ -12,12 +14,14 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
+
+import numpy as np
 
 from qa.index import (
-    Article, BuildContent, Chunk, Manifest, Sentence, context_text, current_manifest_if_valid, index_lock,
-    remove_unfinished_builds,
-    sentence_context_text, write_build,
+    NO_VECTORS, Article, BuildContent, Chunk, Manifest, Sentence, StoredVectors, context_text,
+    current_manifest_if_valid, embedding_keys, index_lock, remove_unfinished_builds, sentence_context_text,
+    stored_vectors, write_build,
 )
 from qa.index import layout as mf
 
@@ -31,6 +35,8 @@ class BuildResult:
     build_dir: Path
     manifest: Manifest
     seconds: float
+    warnings: tuple[str, ...] = ()  # e.g. unknown front-matter keys, one line each
+    embedded: int = 0  # texts newly encoded; the rest of the vectors came from the previous build
 
 
 def _log(msg: str, quiet: bool) -> None:
@@ -42,7 +48,9 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_corpus(corpus_dir: Path) -> list[ChunkedArticle]:
+def load_corpus(corpus_dir: Path, *, on_warning: Callable[[str], None] | None = None) -> list[ChunkedArticle]:
+    """Parse, chunk and check every article; a broken file raises `CorpusError`. Warnings that
+    do not stop the build (an unknown front-matter key) go to `on_warning`."""
     folder = corpus_dir / mf.ARTICLES_DIR
     paths = sorted(folder.glob("*.md"))
     if not paths:
@@ -51,6 +59,8 @@ def load_corpus(corpus_dir: Path) -> list[ChunkedArticle]:
     articles = []
     for path in paths:
         parsed = parse_file(path)
+        for warning in parsed.warnings:
+            (on_warning or _print_warning)(warning)
         chunked = chunk_article(parsed, split)
         article = replace(chunked.article, source_file=path.relative_to(corpus_dir).as_posix())
         chunked = replace(chunked, article=article)
@@ -63,6 +73,10 @@ def load_corpus(corpus_dir: Path) -> list[ChunkedArticle]:
     if len(set(ids)) != len(ids):
         raise CorpusError(folder, "two articles share a file name")
     return articles
+
+
+def _print_warning(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)  # shown even with --quiet
 
 
 def check_against_original(chunked: ChunkedArticle, original: Path, source: Path) -> None:
@@ -96,13 +110,15 @@ def build_index(
     embedder_factory: Callable[[], object] | None = None,
 ) -> BuildResult:
     """Build the index, or confirm it is up to date. `embedder_factory` lets a caller that already
-    holds the model (tests, the app) lend it instead of loading it again."""
-    from qa.embed import MODEL_ID, bundled_model_dir, check_weights
+    holds the model (tests, the app) lend it instead of loading it again.
+
+    Whether anything changed is decided from file hashes alone, before any article is parsed.
+    A rebuild reuses the live build's vectors for every text embedded before by the same model
+    (unless `force`), so adding or editing one article encodes only that article's text."""
+    from qa.embed import bundled_model_dir, check_weights
 
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
-    _log(f"Reading the corpus in {corpus_dir} ...", quiet)
-    articles = load_corpus(corpus_dir)
     fingerprint = mf.corpus_fingerprint(corpus_dir)
     model_sha = check_weights(bundled_model_dir())
     with index_lock(index_dir):
@@ -110,18 +126,56 @@ def build_index(
         existing = current_manifest_if_valid(index_dir)
         if not force and existing is not None and not mf.changes_since(existing, fingerprint, model_sha256=model_sha):
             return BuildResult("up to date", mf.resolve_build(index_dir), existing, time.perf_counter() - t0)
-        chunks, sentences, records = _number_sentences(articles)
-        chunk_texts, sentence_texts = _context_texts(records, chunks, sentences)
-        _log(f"Embedding {len(chunks)} chunks and {len(sentences)} sentences from {len(records)} articles ...", quiet)
-        embedder = (embedder_factory or _default_embedder)()
-        progress = not quiet and len(chunk_texts) > 256
-        content = BuildContent(
-            articles=records, chunks=chunks, sentences=sentences, chunk_texts=chunk_texts,
-            sentence_texts=sentence_texts, chunk_vectors=embedder.encode(chunk_texts, progress=progress),
-            sentence_vectors=embedder.encode(sentence_texts, progress=progress), corpus_dir=corpus_dir,
-            fingerprint=fingerprint, model_id=MODEL_ID, model_sha256=model_sha)
+        _log(f"Reading the corpus in {corpus_dir} ...", quiet)
+        warnings: list[str] = []
+        articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), _print_warning(w)))
+        stored = NO_VECTORS if force or existing is None else stored_vectors(mf.resolve_build(index_dir), existing)
+        content, embedded = _content(articles, corpus_dir, fingerprint, model_sha, stored,
+                                     embedder_factory or _default_embedder, quiet)
         manifest, build_dir = write_build(index_dir, content, quiet=quiet)
-    return BuildResult("built", build_dir, manifest, time.perf_counter() - t0)
+    return BuildResult("built", build_dir, manifest, time.perf_counter() - t0, tuple(warnings), embedded)
+
+
+def _content(articles: list[ChunkedArticle], corpus_dir: Path, fingerprint: dict[str, str], model_sha: str,
+             stored: StoredVectors, embedder_factory: Callable[[], object], quiet: bool) -> tuple[BuildContent, int]:
+    """The records and vectors of a build; returns them with how many texts were newly encoded."""
+    from qa.embed import MODEL_ID
+
+    chunks, sentences, records = _number_sentences(articles)
+    chunk_texts, sentence_texts = _context_texts(records, chunks, sentences)
+    encoder = _LazyEncoder(embedder_factory, progress=not quiet and len(chunk_texts) > 256)
+    chunk_vectors = _vectors(chunk_texts, embedding_keys(chunk_texts, model_sha).tolist(), stored.chunks, encoder)
+    sentence_vectors = _vectors(sentence_texts, embedding_keys(sentence_texts, model_sha).tolist(),
+                                stored.sentences, encoder)
+    _log(f"Embedded {encoder.count} of {len(chunk_texts) + len(sentence_texts)} chunk and sentence texts "
+         f"from {len(records)} articles; reused the rest from the previous build.", quiet)
+    content = BuildContent(
+        articles=records, chunks=chunks, sentences=sentences, chunk_texts=chunk_texts,
+        sentence_texts=sentence_texts, chunk_vectors=chunk_vectors, sentence_vectors=sentence_vectors,
+        corpus_dir=corpus_dir, fingerprint=fingerprint, model_id=MODEL_ID, model_sha256=model_sha)
+    return content, encoder.count
+
+
+class _LazyEncoder:
+    """Loads the model only when some text has no stored vector (removing an article needs none)."""
+
+    def __init__(self, factory: Callable[[], object], *, progress: bool):
+        self._factory, self._embedder, self.progress, self.count = factory, None, progress, 0
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        if self._embedder is None:
+            self._embedder = self._factory()
+        self.count += len(texts)
+        return self._embedder.encode(texts, progress=self.progress and len(texts) > 256)
+
+
+def _vectors(texts: list[str], keys: list[bytes], stored: Mapping[bytes, np.ndarray],
+             encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Row i is text i's vector: the stored one when its key is known, else freshly encoded."""
+    missing = [i for i, key in enumerate(keys) if key not in stored]
+    fresh = dict(zip(missing, encode([texts[i] for i in missing]))) if missing else {}
+    rows = [fresh[i] if i in fresh else stored[key] for i, key in enumerate(keys)]
+    return np.ascontiguousarray(np.stack(rows), dtype=np.float32)
 
 
 def _context_texts(articles: list[Article], chunks: list[Chunk], sentences: list[Sentence]) -> tuple[list[str], list[str]]:

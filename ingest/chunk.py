@@ -145,5 +145,6 @@ def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
         review_status=meta.get("review_status"), url=meta.get("url"),
         references=dict(parsed.references), site_disclaimer=meta.get("site_disclaimer"),
         source_file=parsed.path.name, text=text, examples=tuple(meta.get("examples") or ()),
+        license=meta.get("license"), doi=meta.get("doi"), published=meta.get("published"),
     )
     return ChunkedArticle(article, tuple(chunks), tuple(sentences))

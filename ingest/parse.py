@@ -10,6 +10,7 @@ Does not split sentences or assign offsets; see `chunk.py`.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,9 @@ MARKER = re.compile(r"\s*\[\^([^\]\s]+)\]")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
 OPTIONAL_FIELDS = (
     "publisher", "author", "author_affiliation", "last_updated", "review_status", "url",
-    "site_disclaimer", "original",
+    "site_disclaimer", "original", "license", "doi", "published", "sha",
 )
+STRUCTURED_FIELDS = ("title", "examples", "references")
 
 
 class CorpusError(Exception):
@@ -51,6 +53,7 @@ class ParsedArticle:
     meta: dict[str, Any]
     references: dict[str, str]
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = ()  # e.g. an unknown front-matter key (a typo would lose its value)
 
 
 def strip_markers(text: str) -> tuple[str, tuple[tuple[int, str], ...]]:
@@ -123,30 +126,41 @@ def _article_id(path: Path) -> str:
     return path.stem
 
 
-def parse_file(path: Path) -> ParsedArticle:
-    raw = path.read_bytes()
-    if b"\x00" in raw:
-        raise CorpusError(path, "the file is binary (it contains NUL bytes), not a Markdown article")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(path, f"the file is not UTF-8 text (byte {exc.start})") from exc
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    match = FRONT_MATTER.match(text)
+def parse_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Split a corpus file's text into its front matter (a mapping) and its Markdown body."""
+    match = FRONT_MATTER.match(text.lstrip("\ufeff").replace("\r\n", "\n"))
     if not match:
-        raise CorpusError(path, "no YAML front matter: the file must start with a '---' line, "
-                                "the metadata, and another '---' line")
+        raise ValueError("no YAML front matter: the file must start with a '---' line, "
+                         "the metadata, and another '---' line")
     try:
         meta = yaml.safe_load(match.group(1))
     except yaml.YAMLError as exc:
-        raise CorpusError(path, f"the front matter is not valid YAML ({exc})") from exc
+        raise ValueError(f"the front matter is not valid YAML ({exc})") from exc
     if not isinstance(meta, dict):
-        raise CorpusError(path, "the front matter must be a mapping of `field: value` lines")
+        raise ValueError("the front matter must be a mapping of `field: value` lines")
+    return meta, match.group(2)
+
+
+def decode_text(raw: bytes) -> str:
+    """A text file's content; ValueError saying why when it is binary or not UTF-8."""
+    if b"\x00" in raw:
+        raise ValueError("the file is binary (it contains NUL bytes), not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"the file is not UTF-8 text (byte {exc.start}); re-save it as UTF-8") from exc
+
+
+def parse_file(path: Path) -> ParsedArticle:
+    try:
+        meta, body = parse_front_matter(decode_text(path.read_bytes()))
+    except ValueError as exc:
+        raise CorpusError(path, str(exc)) from exc
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise CorpusError(path, "the front matter has no `title`")
     for name in OPTIONAL_FIELDS:
-        if meta.get(name) is not None and not isinstance(meta[name], (str, int, float)):
+        if meta.get(name) is not None and not isinstance(meta[name], (str, int, float, datetime.date)):
             raise CorpusError(path, f"`{name}` must be a single text value")
     examples = meta.get("examples") or []
     if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
@@ -155,7 +169,7 @@ def parse_file(path: Path) -> ParsedArticle:
     if not isinstance(references, dict) or not all(isinstance(v, str) for v in references.values()):
         raise CorpusError(path, "`references` must map each reference number to its entry text")
     try:
-        blocks = parse_body(match.group(2))
+        blocks = parse_body(body)
     except ValueError as exc:
         raise CorpusError(path, str(exc)) from exc
     if not any(b.kind != "heading" for b in blocks):
@@ -169,4 +183,14 @@ def parse_file(path: Path) -> ParsedArticle:
         meta=clean_meta,
         references={str(k): " ".join(v.split()) for k, v in references.items()},
         blocks=tuple(blocks),
+        warnings=unknown_key_warnings(path, meta),
+    )
+
+
+def unknown_key_warnings(path: Path, meta: dict[str, Any]) -> tuple[str, ...]:
+    """One warning per front-matter key the index does not know: its value would be dropped."""
+    known = set(OPTIONAL_FIELDS) | set(STRUCTURED_FIELDS)
+    return tuple(
+        f"{path}: unknown front-matter key `{key}` (ignored); known keys: {', '.join(sorted(known))}"
+        for key in meta if key not in known
     )

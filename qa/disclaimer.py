@@ -1,11 +1,18 @@
-"""Fill the institution-editable disclaimer template with the indexed articles.
+"""Fill the institution-editable disclaimer template with a description of the indexed articles.
 
-The template (corpus/disclaimer.md, copied into the index) may use `$article_count` and
-`$articles`; anything else is left as written.
+The template (corpus/disclaimer.md, copied into the index) may use:
+- `$article_count`: how many articles are indexed ("2", "2,000");
+- `$article_noun`: "article" or "articles", to agree with the count;
+- `$dates`: the span of the articles' dates ("dated 2018-02-02 to 2025-10-31"), empty when none;
+- `$articles`: the articles by name when there are at most `NAMED_ARTICLES`, otherwise the count
+  and the date span: a disclaimer must read the same way for 2 articles or 2,000, and a list that
+  stops after a few arbitrary names says nothing about the rest.
+Anything else is left as written.
 """
 
 from __future__ import annotations
 
+import re
 from string import Template
 from typing import Iterable
 
@@ -18,18 +25,37 @@ def describe_article(article: Article) -> str:
     return f"“{article.title}” ({by}{dated})" if by else f"“{article.title}”{dated}"
 
 
-NAMED_ARTICLES = 8  # a library of thousands is summarised, not listed
+EMPTY_PARENS = re.compile(r"\s*\(\s*\)")
+NAMED_ARTICLES = 3  # up to here the articles are named; past it they are counted
+
+
+def date_span(articles: Iterable[Article]) -> str:
+    """
+    >>> a = Article("a", "T", "P", None, None, "2025-10-31", None, None, {}, None, "a.md", "")
+    >>> date_span([a]), date_span([a, Article("b", "U", None, None, None, None, None, None, {}, None, "b.md", "",
+    ...                                       published="2018-02-02")])
+    ('dated 2025-10-31', 'dated 2018-02-02 to 2025-10-31')
+    """
+    dates = sorted({d for a in articles if (d := a.last_updated or a.published)})
+    if not dates:
+        return ""
+    return f"dated {dates[0]}" if len(dates) == 1 else f"dated {dates[0]} to {dates[-1]}"
 
 
 def render_disclaimer(template: str, articles: Iterable[Article], *, named: int = NAMED_ARTICLES) -> str:
     """
     >>> a = Article("a", "T", "P", None, None, "2025", None, None, {}, None, "a.md", "")
-    >>> render_disclaimer("From $article_count: $articles.", [a, a, a], named=2)
-    'From 3: “T” (P, updated 2025); “T” (P, updated 2025); and 1 more.'
+    >>> t = "From $article_count $article_noun: $articles."
+    >>> render_disclaimer(t, [a, a]), render_disclaimer(t, [a] * 2000)
+    ('From 2 articles: “T” (P, updated 2025); “T” (P, updated 2025).', 'From 2,000 articles: 2,000 articles, dated 2025.')
     """
     articles = list(articles)
-    listed = [describe_article(a) for a in articles[:named]]
-    if len(articles) > named:
-        listed.append(f"and {len(articles) - named:,} more")
-    text = Template(template.strip()).safe_substitute(article_count=f"{len(articles):,}", articles="; ".join(listed))
-    return " ".join(text.split())
+    count, dates = f"{len(articles):,}", date_span(articles)
+    noun = "article" if len(articles) == 1 else "articles"
+    if len(articles) <= named:
+        listed = "; ".join(describe_article(a) for a in articles)
+    else:
+        listed = f"{count} {noun}" + (f", {dates}" if dates else "")
+    text = Template(template.strip()).safe_substitute(
+        article_count=count, article_noun=noun, dates=dates, articles=listed)
+    return " ".join(EMPTY_PARENS.sub("", text).split())  # "($dates)" with no dates leaves nothing behind

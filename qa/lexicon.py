@@ -39,7 +39,9 @@ def make_lexicon(groups: list[list[str]]) -> Lexicon:
 
 
 def parse_lexicon(text: str, source: str = "lexicon.yaml") -> Lexicon:
-    data = yaml.safe_load(text) if text.strip() else []
+    data = yaml.safe_load(text)
+    if data is None:  # empty, or only comments: a corpus without synonyms yet
+        data = []
     if not isinstance(data, list) or not all(
         isinstance(g, list) and all(isinstance(t, (str, int)) for t in g) for g in data
     ):

@@ -98,3 +98,74 @@ def test_cli_reports_a_broken_file_with_its_name_and_exit_code(corpus_copy, tmp_
     assert proc.returncode == 1
     assert "broken.md" in proc.stderr and "front matter" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+class CountingEmbedder:
+    """The real model, counting the texts it is asked to encode."""
+
+    def __init__(self, embedder):
+        self.embedder, self.texts = embedder, []
+
+    def encode(self, texts, **kwargs):
+        self.texts.extend(texts)
+        return self.embedder.encode(texts, **kwargs)
+
+
+def test_no_change_run_decides_from_hashes_without_parsing(corpus_copy, tmp_path, build, monkeypatch):
+    index = tmp_path / "index"
+    first = build(corpus_copy, index)
+
+    def parse_refused(path):
+        raise AssertionError(f"{path} was parsed on a no-change run")
+
+    monkeypatch.setattr("ingest.build.parse_file", parse_refused)
+    again = build(corpus_copy, index)
+    assert again.status == "up to date" and again.build_dir == first.build_dir
+
+
+def test_adding_an_article_embeds_only_its_text_and_reuses_the_rest(corpus_copy, tmp_path, build, embedder):
+    from ingest.importer import add_articles
+
+    index = tmp_path / "index"
+    first = build(corpus_copy, index)
+    source = tmp_path / "gait.txt"
+    source.write_text("Gait training after foot drop\n\nMethods\n\nPatients walked daily with a brace. "
+                      "Toe taps were done seated.\n\nMost improved within weeks.\n", encoding="utf-8")
+    [added] = add_articles([source], corpus_copy)
+    counting = CountingEmbedder(embedder)
+    second = build(corpus_copy, index, embedder_factory=lambda: counting)
+    assert second.status == "built" and second.build_dir != first.build_dir
+    store = load_store(index, corpus_dir=corpus_copy)  # verified, fresh, and live
+    new_id = added.article.removeprefix("articles/").removesuffix(".md")
+    new_chunks = [c for c in store.chunks if c.article_id == new_id]
+    new_sentences = [s for s in store.sentences if s.article_id == new_id]
+    assert second.embedded == len(counting.texts) == len(new_chunks) + len(new_sentences)
+    assert all("Gait training" in t or "Methods" in t for t in counting.texts)
+    # reused rows are the vectors a full re-embedding gives
+    forced = build(corpus_copy, tmp_path / "full", force=True)
+    full = load_store(tmp_path / "full")
+    assert forced.embedded == len(full.chunks) + len(full.sentences)
+    import numpy as np
+    assert np.allclose(store.sentence_vectors, full.sentence_vectors, atol=1e-5)
+
+
+def test_removing_an_article_loads_no_model(corpus_copy, tmp_path, build):
+    index = tmp_path / "index"
+    build(corpus_copy, index)
+    (corpus_copy / "articles" / "droracle-medical-management-foot-drop.md").unlink()
+    result = build(corpus_copy, index, embedder_factory=lambda: pytest.fail("the model was loaded"))
+    assert result.status == "built" and result.embedded == 0
+    assert list(load_store(index, corpus_dir=corpus_copy).articles) == ["symptom-database-foot-drop"]
+
+
+def test_editing_one_paragraph_re_embeds_only_that_paragraph(corpus_copy, tmp_path, build, embedder):
+    index = tmp_path / "index"
+    build(corpus_copy, index)
+    path = corpus_copy / ARTICLE
+    text = path.read_text(encoding="utf-8")
+    assert "Foot pain or cramping" in text
+    path.write_text(text.replace("Foot pain or cramping", "Foot pain"), encoding="utf-8")
+    counting = CountingEmbedder(embedder)
+    result = build(corpus_copy, index, embedder_factory=lambda: counting)
+    assert result.status == "built" and 0 < result.embedded <= 3, counting.texts
+    assert all("Foot pain" in t for t in counting.texts)

@@ -24,7 +24,9 @@ from ..errors import IndexCorruptError, IndexMissingError
 # 2: sentence windows and their BM25, a FAISS index over sentences; manifest.sha256 beside manifest.json
 FORMAT_VERSION = 2
 # Bump when chunking, context text or tokenisation change: an index built by other code is stale.
-PIPELINE_VERSION = "2026-11-23.1"
+# 2026-11-23.16: sentence windows, chunks cut to the model's window, articles carry license/doi/published,
+# builds store embedding keys
+PIPELINE_VERSION = "2026-11-23.16"
 
 MANIFEST = "manifest.json"
 # The sha256 of manifest.json's bytes: the manifest checks every other file, this checks the manifest.

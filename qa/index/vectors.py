@@ -75,3 +75,12 @@ def search(index, query_vecs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarra
     k = min(k, index.ntotal)
     scores, ids = index.search(np.ascontiguousarray(query_vecs, dtype=np.float32), k)
     return scores, ids
+
+
+def all_vectors(index) -> np.ndarray:
+    """Every stored vector in row order (exact for the flat and IVF-flat indexes built here)."""
+    import faiss
+
+    if isinstance(index, faiss.IndexIVF):
+        index.make_direct_map()  # IVF lists are not in row order until mapped
+    return index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, index.d), dtype=np.float32)

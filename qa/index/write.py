@@ -112,6 +112,7 @@ def write_build(index_dir: Path, content: BuildContent, *, quiet: bool = True) -
 def write_artifacts(folder: Path, content: BuildContent) -> str:
     """Every file of a build but the manifest; returns the vector index type ("flat" or "ivf")."""
     from .lexical import Tokenizer, build_bm25, save_bm25
+    from .reuse import write_embedding_keys
     from .vectors import build_vector_index, write_vector_index
 
     _write_jsonl(folder / mf.ARTICLES, content.articles)
@@ -122,6 +123,7 @@ def write_artifacts(folder: Path, content: BuildContent) -> str:
     write_vector_index(index, folder / mf.CHUNK_VECTORS)
     sentence_index, _ = build_vector_index(content.sentence_vectors, flat_limit=FLAT_LIMIT)
     write_vector_index(sentence_index, folder / mf.SENTENCE_INDEX)
+    write_embedding_keys(folder, content.chunk_texts, content.sentence_texts, content.model_sha256)
     tokenize = Tokenizer()
     save_bm25(build_bm25(tokenize(content.chunk_texts)), folder / mf.BM25_DIR)
     save_bm25(build_bm25(tokenize(content.sentence_texts)), folder / mf.SENTENCE_BM25_DIR)

@@ -49,11 +49,18 @@ def source_line(src: Source) -> str:
         parts.append(f"Last updated {escape_md(src.last_updated)}")
     if src.review_status:
         parts.append(f"Review status: {escape_md(src.review_status)}")
+    parts.extend(escape_md(x) for x in _provenance(src))
     line = " — ".join(parts)
     for ref in src.references:
         entry = escape_md(ref.entry) if ref.entry else "not listed in the article's reference list"
         line += f"<br>  Article reference {escape_md(ref.label)}: {entry}"
     return f"{src.number}. {line}"
+
+
+def _provenance(src: Source) -> list[str]:
+    """First publication, DOI and licence, when the article's front matter gives them."""
+    return [x for x in (src.published and f"published {src.published}", src.doi and f"DOI {src.doi}",
+                        src.license and f"licence {src.license}") if x]
 
 
 def _quote_blocks(quotes: Sequence[Quote]) -> list[str]:
@@ -120,7 +127,7 @@ def _source_text(s: Source) -> list[str]:
     sections = "; ".join(" > ".join(x) for x in (s.sections or (s.section,)) if x)
     meta = " | ".join(x for x in (s.publisher, s.author, sections or None,
                                   s.last_updated and f"updated {s.last_updated}", s.review_status,
-                                  s.license and f"license {s.license}", s.doi and f"DOI {s.doi}", s.url) if x)
+                                  *_provenance(s), s.url) if x)
     return [f"  [{s.number}] {s.title} | {meta}",
             *[f"      reference {ref.label}: {ref.entry or 'not listed in the article'}" for ref in s.references]]
 
