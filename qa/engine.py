@@ -55,7 +55,7 @@ class Settings:
     coverage_articles: int = 8  # articles an abstention lists by name
     # A follow-up keeps to the articles of the previous question's best windows: their windows score
     # this much more (README, "Follow-ups"; chosen on both corpora's conversation evals).
-    context_bonus: float = 0.5
+    context_bonus: float = 0.35
     context_windows: int = 2  # the previous question's top windows whose articles are the topic
     rank: RankWeights = field(default_factory=RankWeights)
     abstain: AbstainRule = field(default_factory=AbstainRule)  # README, "Abstention"
