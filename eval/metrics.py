@@ -157,8 +157,12 @@ def score(questions: Sequence[Question], outcomes: Mapping[str, Outcome],
     metrics = ranking_metrics(qrels, outcomes, all_ids)
     fu = ranking_metrics(qrels, outcomes, followups)
     metrics["followup_recall@5"] = fu["recall@5"]
-    metrics["followup_evidence_quoted"] = answer_metrics(
-        [q for q in questions if q.id in set(followups)], outcomes)["evidence_quoted"]
+    # conversational turns (any history) scored on their own: single questions can hide them
+    turns = answer_metrics([q for q in questions if q.followup], outcomes)
+    metrics["followup_evidence_quoted"] = turns["evidence_quoted"]
+    metrics["followup_evidence_quoted@120w"] = turns["evidence_quoted@120w"]
+    metrics["followup_abstain_unanswerable"] = turns["abstain_unanswerable"]
+    metrics["followup_false_abstain"] = turns["false_abstain"]
     metrics.update(answer_metrics(questions, outcomes))
     if gold_qrels:
         gold = ranking_metrics(gold_qrels, outcomes, all_ids, GOLD_RANK_METRICS)

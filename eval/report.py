@@ -15,6 +15,7 @@ COLUMNS = (
     "recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "ndcg@10", "recall@100w",
     "evidence_quoted", "evidence_quoted@120w", "answer_token_recall@120w", "quote_words_mean",
     "abstain_unanswerable", "false_abstain", "followup_recall@5", "followup_evidence_quoted",
+    "followup_evidence_quoted@120w", "followup_abstain_unanswerable", "followup_false_abstain",
     "gold_recall@10", "gold_mrr@10", "gold_evidence_quoted@120w", "latency_p50_ms", "latency_p95_ms",
 )
 

@@ -76,6 +76,7 @@ class Answer:
     index_build: str = ""  # digest of the index build that answered (manifest.digest)
     coverage: tuple[str, ...] = ()  # with an abstention: what the indexed articles do cover
     missing: tuple[str, ...] = ()  # what the question asks for that no quote gives ("dose", "number", ...)
+    context: tuple[str, ...] = ()  # a follow-up's topic: titles of the articles its search favoured
 
     @property
     def abstained(self) -> bool:

@@ -53,6 +53,10 @@ class Settings:
     rrf_k: int = 60
     max_history: int = 8  # earlier questions considered; older ones no longer shape the topic
     coverage_articles: int = 8  # articles an abstention lists by name
+    # A follow-up keeps to the articles of the previous question's best windows: their windows score
+    # this much more (README, "Follow-ups"; chosen on both corpora's conversation evals).
+    context_bonus: float = 0.35
+    context_windows: int = 2  # the previous question's top windows whose articles are the topic
     rank: RankWeights = field(default_factory=RankWeights)
     abstain: AbstainRule = field(default_factory=AbstainRule)  # README, "Abstention"
     quotes: QuoteParams = field(default_factory=QuoteParams)
@@ -66,6 +70,9 @@ class _Pending:
     followup: bool
     texts: tuple[str, ...]  # the literal question's search text, then the resolved one's
     t0: float
+    previous: str = ""  # search text of the previous question as read: its articles are the topic
+    more: bool = False  # "What else?": skip what the previous answer quoted
+    points_back: bool = False  # "Is that permanent?": never a new topic, whatever its own words
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -99,6 +106,8 @@ class Engine:
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
         self._coverage: tuple[str, ...] | None = None
+        # each window's article, for the follow-up topic bonus
+        self._window_articles = np.array([store.sentences[int(f)].article_id for f in store.windows[:, 0]], dtype=object)
 
     # -- what the index holds (read-only views for presentation and the eval) ----------------------
 
@@ -174,15 +183,16 @@ class Engine:
         a batch costs the model far less than the same questions one by one."""
         t0 = time.perf_counter()
         pending = [self._prepare(q, h, t0) for q, h in items]
-        texts = [t for p in pending if isinstance(p, _Pending) for t in p.texts]
-        vecs = self._embedder.encode(texts) if texts else None
+        texts = [t for p in pending if isinstance(p, _Pending) for t in p.texts + ((p.previous,) if p.previous else ())]
+        vecs = self._embedder.encode(texts) if texts else None  # one model call for the whole batch
         answers, cursor = [], 0
         for p in pending:
             if isinstance(p, Answer):
                 answers.append(p)
                 continue
-            answers.append(self._finish(p, vecs[cursor:cursor + len(p.texts)]))
-            cursor += len(p.texts)
+            n = len(p.texts) + bool(p.previous)
+            answers.append(self._finish(p, vecs[cursor:cursor + n]))
+            cursor += n
         return answers
 
     def _prepare(self, question: str, history: Sequence[str], t0: float) -> "_Pending | Answer":
@@ -204,21 +214,27 @@ class Engine:
                       if self.settings.followup else None)
         followup = bool(resolution and resolution.followup)
         queries = [q] + ([resolution.query] if followup else [])
+        search = lambda t: self._retriever.search_text(t, lexicon=self.settings.lexicon)  # noqa: E731
         # every query is encoded, even without dense retrieval: its vector also scores sentences
-        return _Pending(q, resolution.query if followup else q, followup,
-                        tuple(self._retriever.search_text(t, lexicon=self.settings.lexicon) for t in queries), t0)
+        return _Pending(q, resolution.query if followup else q, followup, tuple(search(t) for t in queries), t0,
+                        previous=search(resolution.previous) if followup and resolution.previous else "",
+                        more=followup and resolution.more, points_back=followup and resolution.points_back)
 
     def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
         q, followup, t0, s = p.question, p.followup, p.t0, self.settings
         tokens = self._retriever.tokenize(list(p.texts))  # once: BM25, coverage and the topic check share it
+        topic, shown = self._topic(p, vecs[len(p.texts):])
+        vecs = vecs[:len(p.texts)]
         literal_cos, _ = self._retriever.nearest_sentences(vecs[0], 1)
         query_cos, near_rows = self._retriever.nearest_sentences(vecs[-1], s.candidates)
         literal_best = float(literal_cos[0]) if len(literal_cos) else -1.0
         best = max(literal_best, float(query_cos[0]) if len(query_cos) else -1.0)
         if should_abstain(best, literal_best, self.rare_words(q), s.abstain) or \
-                (followup and self._new_unknown_topic(tokens[0])):
+                (followup and not p.points_back and self._new_unknown_topic(tokens[0])):
             return self._abstain(q, p.query, t0, (), followup)
-        ranked, scores = self._rank_windows(tokens[-1], vecs[-1], near_rows)
+        ranked, scores = self._rank_windows(tokens[-1], vecs[-1], near_rows, topic)
+        keep = [i for i, w in enumerate(ranked) if not shown.intersection(self._window_rows(int(w)))]
+        ranked, scores = ranked[keep], scores[keep]
         passages = self._passages(ranked, tokens, vecs)
         selections = select_windows(ranked, scores, self._store.windows, self._store.sentences,
                                     self._chunk_by_id, s.quotes)
@@ -228,15 +244,41 @@ class Engine:
             return self._abstain(q, p.query, t0, passages, followup)
         return Answer(q, p.query, "answered", None, quotes, sources, passages, self.disclaimer,
                       followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
-                      missing=missing_kinds(q, [x.text for x in quotes]))
+                      missing=missing_kinds(q, [x.text for x in quotes]),
+                      context=tuple(self._store.articles[a].title for a in topic))
+
+    def _topic(self, p: "_Pending", vecs: np.ndarray) -> tuple[tuple[str, ...], frozenset[int]]:
+        """For a follow-up: the articles of the previous question's best windows, and (for "What
+        else?") the sentences its answer quoted. The history holds only questions, so the previous
+        answer is recomputed (same ranking, no second model call: its vector came in the batch)."""
+        s = self.settings
+        if not p.previous or not len(vecs):
+            return (), frozenset()
+        tokens = self._retriever.tokenize([p.previous])[0]
+        _, near = self._retriever.nearest_sentences(vecs[0], s.candidates)
+        ranked, scores = self._rank_windows(tokens, vecs[0], near)
+        articles = tuple(dict.fromkeys(self._window_article(int(w)) for w in ranked[:s.context_windows]))
+        if not p.more:
+            return articles, frozenset()
+        shown = select_windows(ranked, scores, self._store.windows, self._store.sentences, self._chunk_by_id, s.quotes)
+        return articles, frozenset(r for sel in shown for r in sel.rows)
+
+    def _window_rows(self, w: int) -> range:
+        first, length = int(self._store.windows[w, 0]), int(self._store.windows[w, 1])
+        return range(first, first + length)
+
+    def _window_article(self, w: int) -> str:
+        return self._store.sentences[int(self._store.windows[w, 0])].article_id
 
     def rare_words(self, question: str) -> list[str]:
         """Words of `question` that the articles never use and that are rare in English (see abstain.py)."""
         return rare_unknown_words(question, lambda w: self._retriever.tokenize([w])[0], self._known,
                                   self._embedder.word_pieces, self._lexicon_words)
 
-    def _rank_windows(self, tokens: Sequence[str], vec: np.ndarray, near_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate windows (best BM25 and nearest sentences) ranked by `rank.window_scores`."""
+    def _rank_windows(self, tokens: Sequence[str], vec: np.ndarray, near_rows: np.ndarray,
+                      topic: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate windows (best BM25 and nearest sentences) ranked by `rank.window_scores`, plus
+        `Settings.context_bonus` for windows of the `topic` articles."""
         s, r = self.settings, self._retriever
         longest = s.quotes.window_sentences
         bm25 = r.window_bm25(tokens) if s.bm25 else np.zeros(len(self._store.windows), dtype=np.float32)
@@ -252,6 +294,8 @@ class Engine:
         weights = replace(s.rank, bm25=s.rank.bm25 if s.bm25 else 0.0, coverage=s.rank.coverage if s.bm25 else 0.0,
                           cosine=s.rank.cosine if s.dense else 0.0)
         scores = window_scores(bm25[candidates], float(bm25.max(initial=0.0)), cosine, terms, weights)
+        if topic and s.context_bonus:
+            scores = scores + s.context_bonus * np.isin(self._window_articles[candidates], list(topic))
         order = np.argsort(-scores, kind="stable")
         return candidates[order], scores[order]
 

@@ -9,6 +9,7 @@ is always searched as well (see `engine.py`), so a wrong reading cannot hide a r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -24,10 +25,26 @@ def _stopwords() -> frozenset[str]:
     return stopwords() | {"what", "how", "why", "when", "which", "who", "does", "do", "can", "should", "would", "could", "is", "are", "about"}
 
 
+MORE = re.compile(r"^\s*(?:and\s+)?(?:what|anything|any|tell me)?\s*(?:else|more|other(?:s| ones)?)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Resolution:
     query: str  # what is searched besides the literal question
     followup: bool  # True when conversation context was added
+    points_back: bool = False  # a pointer word or no content word at all: the turn cannot stand alone
+    more: bool = False  # "What else?", "more": the next quotes on the previous question, not those shown
+    previous: str = ""  # the previous question as it was read (its own resolution): the topic's articles
+
+
+def asks_for_more(question: str) -> bool:
+    """ "What else?", "Anything else?", "More", "Others?" (nothing but a request for more).
+
+    >>> asks_for_more("What else?"), asks_for_more("more"), asks_for_more("What else causes it?")
+    (True, True, False)
+    """
+    m = MORE.match(question)
+    return bool(m) and not question[m.end():].strip(" ?.!")
 
 
 def content_words(text: str, stop: frozenset[str]) -> list[str]:
@@ -41,10 +58,15 @@ def needs_context(question: str, stop: frozenset[str], known: Callable[[str], bo
     tokens = [w.lower() for w in words(lowered)]
     content = content_words(question, stop)
     return (
-        any(w in POINTERS for w in tokens)
+        points_back(question, stop)
         or lowered.startswith(OPENERS)
         or (len(content) <= 2 and any(known(w) for w in content))
     )
+
+
+def points_back(question: str, stop: frozenset[str]) -> bool:
+    """A pointer word ("that", "it") or no content word at all ("Why?", "What else?")."""
+    return any(w.lower() in POINTERS for w in words(question)) or not content_words(question, stop)
 
 
 class FollowUpResolver:
@@ -66,10 +88,14 @@ class FollowUpResolver:
 
     def resolve(self, question: str, history: Sequence[str], known: Callable[[str], bool] = lambda w: True) -> Resolution:
         """`known(word)` says whether the articles use a word (default: assume they do)."""
-        if not history or not needs_context(question, self._stop, known):
+        if not history or not (asks_for_more(question) or needs_context(question, self._stop, known)):
             return Resolution(question, False)
+        previous = self.resolve(history[-1], history[:-1], known).query
+        if asks_for_more(question):  # the same search again; the engine skips what was shown
+            return Resolution(previous, True, True, True, previous)
         present = {w.lower() for w in words(question)}
         carried = [w for w in self.topic(history) if w.lower() not in present]
         if not carried:
             return Resolution(question, False)
-        return Resolution(f"{question} ({' '.join(carried)})", True)
+        return Resolution(f"{question} ({' '.join(carried)})", True, points_back(question, self._stop),
+                          previous=previous)

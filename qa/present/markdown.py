@@ -89,7 +89,8 @@ def _message_markdown(answer: Answer) -> str:
 def render_markdown(answer: Answer) -> str:
     parts = []
     if answer.followup:
-        parts.append(f"*Searched for:* {escape_md(answer.query)}")
+        context = "; ".join(f"*{escape_md(t)}*" for t in answer.context)
+        parts.append(f"*Searched for:* {escape_md(answer.query)}" + (f" in the context of {context}" if context else ""))
     if answer.message:
         parts.append(_message_markdown(answer))
     if answer.missing and answer.quotes:

@@ -1,0 +1,77 @@
+"""Follow-up turns as clinicians type them, on the real engine over the foot-drop index: vague turns
+keep the topic, "What else?" shows new quotes, off-corpus turns abstain whatever came before."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.followup import FollowUpResolver, asks_for_more
+from qa.present import render_markdown
+from tests.test_answers import assert_well_formed
+
+FOOT_DROP = ["What causes foot drop?", "What exercises help?"]
+
+
+@pytest.mark.parametrize("question", ["What is the treatment for hypothyroidism?", "Can it be given with warfarin?"])
+def test_an_off_corpus_turn_abstains_whatever_the_history(engine, question):
+    answer = engine.ask(question, FOOT_DROP)
+    assert answer.abstained and not answer.quotes
+    assert_well_formed(answer, engine)
+
+
+@pytest.mark.parametrize("question", ["Is that permanent?", "Why?"])
+def test_a_vague_turn_is_read_with_the_conversation_topic(engine, question):
+    alone = engine.ask(question)
+    answer = engine.ask(question, ["What causes foot drop?", "How is it treated?"])
+    assert answer.followup and "foot drop" in answer.query
+    assert not answer.abstained and answer.quotes
+    assert alone.query == question and not alone.followup  # nothing to carry: read literally
+    assert_well_formed(answer, engine)
+
+
+def test_what_else_quotes_only_what_the_previous_answer_did_not(engine):
+    first = engine.ask("What causes foot drop?")
+    more = engine.ask("What else?", ["What causes foot drop?"])
+    assert more.followup and more.query == "What causes foot drop?"
+    assert more.quotes
+    shown = {(q.article_id, q.start, q.end) for q in first.quotes}
+    again = [q.text for q in more.quotes if (q.article_id, q.start, q.end) in shown]
+    assert not again
+    for new in more.quotes:  # not even a piece of a quote already shown
+        assert not any(q.article_id == new.article_id and q.start < new.end and new.start < q.end
+                       for q in first.quotes)
+    assert_well_formed(more, engine)
+
+
+def test_a_followup_names_the_articles_of_its_topic(engine):
+    answer = engine.ask("Does it reduce falls?", ["What does an AFO do?"])
+    titles = {a.title for a in engine.articles.values()}
+    assert answer.context and set(answer.context) <= titles
+    assert f"in the context of *{answer.context[0]}*" in render_markdown(answer)
+    standalone = engine.ask("What does an AFO do?")
+    assert standalone.context == () and "in the context of" not in render_markdown(standalone)
+
+
+def test_the_topic_bonus_keeps_a_followup_in_the_topic_articles(engine):
+    # one topic article and a bonus larger than any score: every quote must come from it
+    strict = engine.with_settings(context_windows=1, context_bonus=10.0)
+    answer = strict.ask("Does it reduce falls?", ["What does an AFO do?"])
+    assert len(answer.context) == 1
+    assert {q.article_title for q in answer.quotes} == set(answer.context)
+    # without the bonus the same turn quotes the other article too (the test can fail)
+    loose = engine.with_settings(context_windows=1, context_bonus=0.0).ask("Does it reduce falls?", ["What does an AFO do?"])
+    assert {q.article_title for q in loose.quotes} != set(answer.context)
+
+
+def test_a_string_history_is_not_read_as_one_question_per_character(engine):
+    as_string = engine.ask("Does it reduce falls?", "What does an AFO do?")
+    assert not as_string.followup and as_string.query == "Does it reduce falls?"
+    assert as_string.context == ()
+    assert engine.ask("Does it reduce falls?", ["What does an AFO do?"]).followup
+
+
+def test_what_else_is_recognised_only_when_it_asks_for_nothing_else():
+    assert all(asks_for_more(q) for q in ["What else?", "Anything else?", "more", "And what else?", "Others?"])
+    assert not any(asks_for_more(q) for q in ["What else causes it?", "More exercises for the ankle?", "Why?"])
+    r = FollowUpResolver().resolve("What else?", ["What brace is used?", "Can it be bought off the shelf?"])
+    assert r.more and r.previous.startswith("Can it be bought off the shelf?") and "brace" in r.previous
