@@ -143,6 +143,8 @@ def _content(articles: list[ChunkedArticle], corpus_dir: Path, fingerprint: dict
 
     chunks, sentences, records = _number_sentences(articles)
     chunk_texts, sentence_texts = _context_texts(records, chunks, sentences)
+    _log(f"Embedding {len(chunks)} chunks and {len(sentences)} sentences from {len(records)} articles "
+         "(vectors of unchanged text are reused) ...", quiet)
     encoder = _LazyEncoder(embedder_factory, progress=not quiet and len(chunk_texts) > 256)
     chunk_vectors = _vectors(chunk_texts, embedding_keys(chunk_texts, model_sha).tolist(), stored.chunks, encoder)
     sentence_vectors = _vectors(sentence_texts, embedding_keys(sentence_texts, model_sha).tolist(),

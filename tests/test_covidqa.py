@@ -21,7 +21,7 @@ ARTICLES, ANSWERABLE, OFF_CORPUS = 4, 50, 10
 
 
 @pytest.fixture(scope="module")
-def covid_slice(tmp_path_factory, build, embedder):
+def covid_slice(tmp_path_factory, embedder):
     if not (BENCHMARK / "questions-dev.jsonl").is_file():
         if os.environ.get("CI"):
             pytest.fail(f"{BENCHMARK} is missing: CI runs with ../shared beside the clone")
@@ -39,8 +39,10 @@ def covid_slice(tmp_path_factory, build, embedder):
         shutil.copy(BENCHMARK / "corpus" / "originals" / f"{doc}.txt", corpus / "originals")
     for name in ("disclaimer.md", "lexicon.yaml"):
         shutil.copy(BENCHMARK / "corpus" / name, corpus / name)
+    from ingest import build_index
+
     index = corpus.parent / "index"
-    build(corpus, index)
+    build_index(corpus, index, quiet=True, embedder_factory=lambda: embedder)
     picked = sorted((q for q in questions if q.answerable and q.doc_id in chosen), key=lambda q: q.id)[:ANSWERABLE]
     picked += [q for q in questions if not q.answerable][:OFF_CORPUS]
     from qa import Engine

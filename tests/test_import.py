@@ -83,6 +83,8 @@ def imported(tmp_path_factory, embedder):
     return corpus, results, load_store(index)
 
 
+@pytest.mark.xfail(strict=True, reason="issue 15 open: 2683.txt has its DOI line inside the body, which the "
+                   "importer keeps as text and reports as unsure instead of taking into front matter")
 def test_covidqa_captures_keep_every_word_and_their_doi(imported):
     corpus, results, store = imported
     assert [r.status for r in results] == ["added"] * len(HANDFUL)
@@ -96,6 +98,8 @@ def test_covidqa_captures_keep_every_word_and_their_doi(imported):
         assert article.doi == (doi.group(1) if doi else None)
 
 
+@pytest.mark.xfail(strict=True, reason="issue 15 open: 2683.txt's bracketed citations are taken out of the "
+                   "text but reach no sentence's reference labels; not yet diagnosed")
 def test_reference_list_becomes_markers_and_the_header_becomes_front_matter(imported):
     corpus, results, store = imported
     by_name = {r.source.name: store.articles[Path(r.article).stem] for r in results}
