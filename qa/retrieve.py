@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from .index import Chunk, Store
-from .index.lexical import Tokenizer, Vocabulary, bm25_attainable, bm25_scores, bm25_scores_for, top_k, words
+from .index.lexical import Tokenizer, Vocabulary, bm25_scores, top_k, words
 from .index.vectors import search
 from .lexicon import Lexicon, expansions
 
@@ -25,7 +25,6 @@ class Retriever:
         self.lexicon = lexicon
         self.tokenize = Tokenizer()
         self.vocabulary = Vocabulary(store.bm25.vocab_dict)
-        self.list_items = list_items(store.chunks)
         self._window_terms = _terms_by_document(store.window_bm25)
         self._sentence_windows = _windows_by_sentence(store.windows, len(store.sentences))
         sentence_scores = store.sentence_bm25.scores
@@ -129,13 +128,3 @@ def _windows_by_sentence(windows: np.ndarray, sentence_count: int) -> list[np.nd
 def _words(text: str) -> str:
     """Lower-case words joined by single spaces, so "Ankle-foot" and "ankle foot" compare equal."""
     return " " + " ".join(w.lower() for w in words(text.replace("-", " ").replace("'", " "))) + " "
-
-
-def list_items(chunks: Sequence[Chunk]) -> dict[str, list[str]]:
-    """chunk id -> ids of the list items whose lead-in is that chunk's closing line."""
-    by_end = {(c.article_id, c.end): c.id for c in chunks}
-    items: dict[str, list[str]] = {}
-    for c in chunks:
-        if c.lead_in_end is not None and (c.article_id, c.lead_in_end) in by_end:
-            items.setdefault(by_end[(c.article_id, c.lead_in_end)], []).append(c.id)
-    return items

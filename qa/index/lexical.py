@@ -137,14 +137,3 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     part = np.argpartition(scores, n - k)[n - k:]
     part = part[np.lexsort((part, -scores[part]))]
     return part[scores[part] > 0]
-
-
-def bm25_attainable(retriever, query_tokens: Sequence[str]) -> float:
-    """The most a document could score for this query: each known term's best score, summed.
-    Dividing by it puts lexical scores on a 0-1 scale that stays low when only common terms match."""
-    indptr, data = retriever.scores["indptr"], retriever.scores["data"]
-    total = 0.0
-    for t in retriever.get_tokens_ids(list(dict.fromkeys(query_tokens))):
-        column = data[indptr[t]:indptr[t + 1]]
-        total += float(column.max()) if len(column) else 0.0
-    return total

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Sequence
 
 from ..answer import Answer, Source
-from .markdown import gap_sentence
+from .markdown import preamble_lines
 
 
 def _source_line(number: int, s: Source) -> str:
@@ -23,15 +23,7 @@ def _source_line(number: int, s: Source) -> str:
 
 
 def _answer_lines(answer: Answer, renumber: dict[int, int]) -> list[str]:
-    lines = []
-    if answer.followup:
-        lines += [f"Searched for: {answer.query}", ""]
-    if answer.message:
-        lines += [answer.message, ""]
-        if answer.coverage:
-            lines += ["They cover:", *[f"- {c}" for c in answer.coverage], ""]
-    if answer.missing and answer.quotes:
-        lines += [gap_sentence(answer.missing), ""]
+    lines = preamble_lines(answer, bullet="- ")
     lead = None
     for q in answer.quotes:
         if q.lead_in and q.lead_in != lead:

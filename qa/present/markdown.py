@@ -102,16 +102,22 @@ def render_markdown(answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
-def render_text(answer: Answer) -> str:
+def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
+    """Plain-text lines before the quotes: how the question was read, the message, the gap."""
     lines = []
     if answer.followup:
         lines += [f"Searched for: {answer.query}", ""]
     if answer.message:
         lines += [answer.message, ""]
         if answer.coverage:
-            lines += ["They cover:", *[f"  - {line}" for line in answer.coverage], ""]
+            lines += ["They cover:", *[f"{bullet}{line}" for line in answer.coverage], ""]
     if answer.missing and answer.quotes:
         lines += [gap_sentence(answer.missing), ""]
+    return lines
+
+
+def render_text(answer: Answer) -> str:
+    lines = preamble_lines(answer)
     for q in answer.quotes:
         if q.lead_in:
             lines.append(f"  {q.lead_in}")
