@@ -14,6 +14,16 @@ os.environ.update(OFFLINE_ENV)  # the test run is a program too: offline before 
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
+COVIDQA = ROOT.parent / "shared" / "benchmarks" / "covidqa"  # CI clones with ../shared beside the checkout
+
+
+def require_covidqa() -> Path:
+    """The outside benchmark's folder; a failure in CI when it is missing, a skip elsewhere."""
+    if not (COVIDQA / "questions-dev.jsonl").is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{COVIDQA} is missing: CI runs with ../shared beside the clone")
+        pytest.skip("the COVID-QA benchmark (../shared/benchmarks/covidqa) is not beside this checkout")
+    return COVIDQA
 
 
 @pytest.fixture(scope="session")

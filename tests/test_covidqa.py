@@ -6,39 +6,34 @@ eval/floors-covidqa.json. The full benchmark is `make bench-covidqa`, not a test
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import COVIDQA, ROOT, require_covidqa
 
-BENCHMARK = ROOT.parent / "shared" / "benchmarks" / "covidqa"
 FLOORS = ROOT / "eval" / "floors-covidqa.json"
 ARTICLES, ANSWERABLE, OFF_CORPUS = 4, 50, 10
 
 
 @pytest.fixture(scope="module")
 def covid_slice(tmp_path_factory, embedder):
-    if not (BENCHMARK / "questions-dev.jsonl").is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{BENCHMARK} is missing: CI runs with ../shared beside the clone")
-        pytest.skip("the COVID-QA benchmark (../shared/benchmarks/covidqa) is not beside this checkout")
+    require_covidqa()
     from eval.questions import load_questions
 
-    questions = load_questions(BENCHMARK / "questions-dev.jsonl")
+    questions = load_questions(COVIDQA / "questions-dev.jsonl")
     asked = Counter(q.doc_id for q in questions if q.answerable)
     chosen = sorted(asked, key=lambda d: (-asked[d], d))[:ARTICLES]  # the most-asked articles
     corpus = tmp_path_factory.mktemp("covidqa") / "corpus"
     (corpus / "articles").mkdir(parents=True)
     (corpus / "originals").mkdir()
     for doc in chosen:
-        shutil.copy(BENCHMARK / "corpus" / "articles" / f"covidqa-{doc}.md", corpus / "articles")
-        shutil.copy(BENCHMARK / "corpus" / "originals" / f"{doc}.txt", corpus / "originals")
+        shutil.copy(COVIDQA / "corpus" / "articles" / f"covidqa-{doc}.md", corpus / "articles")
+        shutil.copy(COVIDQA / "corpus" / "originals" / f"{doc}.txt", corpus / "originals")
     for name in ("disclaimer.md", "lexicon.yaml"):
-        shutil.copy(BENCHMARK / "corpus" / name, corpus / name)
+        shutil.copy(COVIDQA / "corpus" / name, corpus / name)
     from ingest import build_index
 
     index = corpus.parent / "index"

@@ -23,9 +23,9 @@ from ingest.importer import ImportRefused, add_articles
 from ingest.markdown_out import escape
 from ingest.parse import parse_body, parse_file, parse_front_matter
 from qa.index import load_store
-from tests.conftest import ROOT
+from tests.conftest import COVIDQA, ROOT, require_covidqa
 
-COVIDQA = ROOT.parent.parent / "shared" / "benchmarks" / "covidqa" / "corpus" / "originals"
+CAPTURES = COVIDQA / "corpus" / "originals"
 # labelled header; unlabelled authors/date; a CDC page with no header; a 59-entry reference list
 HANDFUL = ("1545.txt", "776.txt", "185.txt", "2683.txt")
 CITATION = re.compile(r"^\[\d+\][.,;]?$")
@@ -75,9 +75,10 @@ def imported(tmp_path_factory, embedder):
 
     from ingest import build_index
 
+    require_covidqa()
     corpus = tmp_path_factory.mktemp("covid") / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
-    results = add_articles([COVIDQA / name for name in HANDFUL], corpus)
+    results = add_articles([CAPTURES / name for name in HANDFUL], corpus)
     index = corpus.parent / "index"
     build_index(corpus, index, quiet=True, embedder_factory=lambda: embedder)
     return corpus, results, load_store(index)
@@ -116,7 +117,7 @@ def test_reference_list_becomes_markers_and_the_header_becomes_front_matter(impo
 def test_same_source_twice_makes_no_second_article(imported):
     corpus, results, _ = imported
     before = sorted(p.name for p in (corpus / "articles").iterdir())
-    again = add_articles([COVIDQA / HANDFUL[0]], corpus)
+    again = add_articles([CAPTURES / HANDFUL[0]], corpus)
     assert again[0].status == "already in corpus" and again[0].article == results[0].article
     assert sorted(p.name for p in (corpus / "articles").iterdir()) == before
 
