@@ -56,10 +56,27 @@ class Settings:
     # A follow-up keeps to the articles of the previous question's best windows: their windows score
     # this much more (README, "Follow-ups"; chosen on both corpora's conversation evals).
     context_bonus: float = 0.35
+    # A turn that reads alone ("How long is the incubation period?") may still continue the topic:
+    # the previous question's articles get this smaller bonus, which a clearly better window
+    # elsewhere (a new topic) still outscores.
+    standalone_bonus: float = 0.15
+    # Windows in the sections of the previous question's best windows: the topic within an article.
+    section_bonus: float = 0.15
     context_windows: int = 2  # the previous question's top windows whose articles are the topic
     rank: RankWeights = field(default_factory=RankWeights)
     abstain: AbstainRule = field(default_factory=AbstainRule)  # README, "Abstention"
     quotes: QuoteParams = field(default_factory=QuoteParams)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Where the conversation is: the articles and sections (numbered by the engine) of the
+    previous question's best windows. Empty for a first question."""
+    articles: tuple[str, ...] = ()
+    sections: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.articles)
 
 
 @dataclass(frozen=True)
@@ -71,7 +88,7 @@ class _Pending:
     texts: tuple[str, ...]  # the literal question's search text, then the resolved one's
     t0: float
     previous: str = ""  # search text of the previous question as read: its articles are the topic
-    more: bool = False  # "What else?": skip what the previous answer quoted
+    intent: str = ""  # "more", "why" or "evidence": taken from the previous answer (`qa.followup.intent`)
     points_back: bool = False  # "Is that permanent?": never a new topic, whatever its own words
 
 
@@ -106,8 +123,12 @@ class Engine:
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
         self._coverage: tuple[str, ...] | None = None
-        # each window's article, for the follow-up topic bonus
+        # each window's article and section (a number per distinct section), for the topic bonus
         self._window_articles = np.array([store.sentences[int(f)].article_id for f in store.windows[:, 0]], dtype=object)
+        sections: dict[tuple, int] = {}
+        self._window_sections = np.array([
+            sections.setdefault((s.article_id, self._chunk_by_id[s.chunk_id].section), len(sections))
+            for s in (store.sentences[int(f)] for f in store.windows[:, 0])], dtype=np.int64)
 
     # -- what the index holds (read-only views for presentation and the eval) ----------------------
 
@@ -217,13 +238,13 @@ class Engine:
         search = lambda t: self._retriever.search_text(t, lexicon=self.settings.lexicon)  # noqa: E731
         # every query is encoded, even without dense retrieval: its vector also scores sentences
         return _Pending(q, resolution.query if followup else q, followup, tuple(search(t) for t in queries), t0,
-                        previous=search(resolution.previous) if followup and resolution.previous else "",
-                        more=followup and resolution.more, points_back=followup and resolution.points_back)
+                        previous=search(resolution.previous) if resolution and resolution.previous else "",
+                        intent=resolution.intent if followup else "", points_back=followup and resolution.points_back)
 
     def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
         q, followup, t0, s = p.question, p.followup, p.t0, self.settings
         tokens = self._retriever.tokenize(list(p.texts))  # once: BM25, coverage and the topic check share it
-        topic, shown = self._topic(p, vecs[len(p.texts):])
+        topic, before = self._topic(p, vecs[len(p.texts):])
         vecs = vecs[:len(p.texts)]
         literal_cos, _ = self._retriever.nearest_sentences(vecs[0], 1)
         query_cos, near_rows = self._retriever.nearest_sentences(vecs[-1], s.candidates)
@@ -232,36 +253,63 @@ class Engine:
         if should_abstain(best, literal_best, self.rare_words(q), s.abstain) or \
                 (followup and not p.points_back and self._new_unknown_topic(tokens[0])):
             return self._abstain(q, p.query, t0, (), followup)
-        ranked, scores = self._rank_windows(tokens[-1], vecs[-1], near_rows, topic)
-        keep = [i for i, w in enumerate(ranked) if not shown.intersection(self._window_rows(int(w)))]
-        ranked, scores = ranked[keep], scores[keep]
+        if p.intent == "evidence" and before:  # the same quotes again: their references are the answer
+            ranked, selections = np.zeros(0, dtype=np.int64), before
+        else:
+            ranked, selections, topic = self._select(p, tokens[-1], vecs[-1], near_rows, topic, before)
         passages = self._passages(ranked, tokens, vecs)
-        selections = select_windows(ranked, scores, self._store.windows, self._store.sentences,
-                                    self._chunk_by_id, s.quotes)
         quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
                                self._list_places)
         if not quotes:  # every candidate failed the verbatim gate: say nothing rather than misquote
             return self._abstain(q, p.query, t0, passages, followup)
+        missing = (("references",) if not any(x.references for x in quotes) else ()) if p.intent == "evidence" \
+            else missing_kinds(q, [x.text for x in quotes])
         return Answer(q, p.query, "answered", None, quotes, sources, passages, self.disclaimer,
                       followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
-                      missing=missing_kinds(q, [x.text for x in quotes]),
-                      context=tuple(self._store.articles[a].title for a in topic))
+                      missing=missing, context=tuple(self._store.articles[a].title for a in topic.articles))
 
-    def _topic(self, p: "_Pending", vecs: np.ndarray) -> tuple[tuple[str, ...], frozenset[int]]:
-        """For a follow-up: the articles of the previous question's best windows, and (for "What
-        else?") the sentences its answer quoted. The history holds only questions, so the previous
-        answer is recomputed (same ranking, no second model call: its vector came in the batch)."""
+    def _select(self, p: "_Pending", tokens: Sequence[str], vec: np.ndarray, near_rows: np.ndarray, topic: "Topic",
+                before: tuple) -> tuple[np.ndarray, list, "Topic"]:
+        """Rank windows for the query and choose quotes: (ranked windows, selections, the topic as
+        shown). "What else?" and "Why?" skip what the previous answer (`before`) quoted; "Why?"
+        searches near the claim it quoted best, for the sentences around it that explain it."""
+        s = self.settings
+        bonus = (s.context_bonus, s.section_bonus) if p.followup else (s.standalone_bonus, 0.0)
+        if p.intent == "why" and before:
+            claim = max(before, key=lambda sel: sel.score).rows
+            vec = self._store.sentence_vectors[list(claim)].mean(axis=0)
+            vec = (vec / max(float(np.linalg.norm(vec)), 1e-9)).astype(np.float32)
+            tokens = self._retriever.tokenize([" ".join(self._store.sentences[r].text for r in claim)])[0]
+            _, near_rows = self._retriever.nearest_sentences(vec, s.candidates)
+        ranked, scores = self._rank_windows(tokens, vec, near_rows, topic, bonus)
+        if not p.followup and topic:  # name the topic only where it decided the best window
+            plain, _ = self._rank_windows(tokens, vec, near_rows)
+            topic = topic if len(ranked) and len(plain) and ranked[0] != plain[0] else Topic()
+        shown = {r for sel in before for r in sel.rows} if p.intent in ("more", "why") else set()
+        keep = [i for i, w in enumerate(ranked) if not shown.intersection(self._window_rows(int(w)))]
+        ranked, scores = ranked[keep], scores[keep]
+        selections = select_windows(ranked, scores, self._store.windows, self._store.sentences,
+                                    self._chunk_by_id, s.quotes)
+        return ranked, selections, topic
+
+    def _topic(self, p: "_Pending", vecs: np.ndarray) -> tuple["Topic", tuple]:
+        """For a turn with a history: the articles and sections of the previous question's best
+        windows, and (for "What else?", "Why?", "Evidence for that?") the previous answer's quote
+        selections. The history holds only questions, so the previous answer is recomputed (same
+        ranking, no second model call: its vector came in the batch)."""
         s = self.settings
         if not p.previous or not len(vecs):
-            return (), frozenset()
+            return Topic(), ()
         tokens = self._retriever.tokenize([p.previous])[0]
         _, near = self._retriever.nearest_sentences(vecs[0], s.candidates)
         ranked, scores = self._rank_windows(tokens, vecs[0], near)
-        articles = tuple(dict.fromkeys(self._window_article(int(w)) for w in ranked[:s.context_windows]))
-        if not p.more:
-            return articles, frozenset()
-        shown = select_windows(ranked, scores, self._store.windows, self._store.sentences, self._chunk_by_id, s.quotes)
-        return articles, frozenset(r for sel in shown for r in sel.rows)
+        best = [int(w) for w in ranked[:s.context_windows]]
+        topic = Topic(tuple(dict.fromkeys(self._window_article(w) for w in best)),
+                      tuple(dict.fromkeys(int(self._window_sections[w]) for w in best)))
+        if not p.intent:
+            return topic, ()
+        return topic, tuple(select_windows(ranked, scores, self._store.windows, self._store.sentences,
+                                           self._chunk_by_id, s.quotes))
 
     def _window_rows(self, w: int) -> range:
         first, length = int(self._store.windows[w, 0]), int(self._store.windows[w, 1])
@@ -276,9 +324,10 @@ class Engine:
                                   self._embedder.word_pieces, self._lexicon_words)
 
     def _rank_windows(self, tokens: Sequence[str], vec: np.ndarray, near_rows: np.ndarray,
-                      topic: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+                      topic: "Topic | None" = None, bonus: tuple[float, float] = (0.0, 0.0)
+                      ) -> tuple[np.ndarray, np.ndarray]:
         """Candidate windows (best BM25 and nearest sentences) ranked by `rank.window_scores`, plus
-        `Settings.context_bonus` for windows of the `topic` articles."""
+        `bonus` (article, section) for windows of the `topic` articles and of its sections."""
         s, r = self.settings, self._retriever
         longest = s.quotes.window_sentences
         bm25 = r.window_bm25(tokens) if s.bm25 else np.zeros(len(self._store.windows), dtype=np.float32)
@@ -294,8 +343,9 @@ class Engine:
         weights = replace(s.rank, bm25=s.rank.bm25 if s.bm25 else 0.0, coverage=s.rank.coverage if s.bm25 else 0.0,
                           cosine=s.rank.cosine if s.dense else 0.0)
         scores = window_scores(bm25[candidates], float(bm25.max(initial=0.0)), cosine, terms, weights)
-        if topic and s.context_bonus:
-            scores = scores + s.context_bonus * np.isin(self._window_articles[candidates], list(topic))
+        if topic:
+            scores = scores + bonus[0] * np.isin(self._window_articles[candidates], list(topic.articles))
+            scores = scores + bonus[1] * np.isin(self._window_sections[candidates], list(topic.sections))
         order = np.argsort(-scores, kind="stable")
         return candidates[order], scores[order]
 

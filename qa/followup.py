@@ -26,6 +26,16 @@ def _stopwords() -> frozenset[str]:
 
 
 MORE = re.compile(r"^\s*(?:and\s+)?(?:what|anything|any|tell me)?\s*(?:else|more|other(?:s| ones)?)\b", re.I)
+_BACK = r"(?:that|this|it|those|these|them|they|so)"
+# Nothing but a request for the reason ("Why?", "Why is that?", "How come?", "What's the reason?").
+WHY = re.compile(rf"^\s*(?:(?:and|but|so)\s+)?(?:why(?:\s+(?:is|was|are|were|does|do|did|would|should)\s+{_BACK})?"
+                 rf"(?:\s+so)?|how\s+come|(?:what(?:'s|\s+is)\s+)?the\s+reason(?:\s+for\s+{_BACK})?"
+                 r"|for\s+what\s+reason)\s*[?.!]*\s*$", re.I)
+# Nothing but a request for the evidence behind the last answer ("Evidence for that?", "Sources?").
+EVIDENCE = re.compile(rf"^\s*(?:(?:and|but|so)\s+)?(?:(?:is|are)\s+there\s+(?:any\s+)?|any\s+|what(?:'s|\s+is|\s+are)?\s+"
+                      rf"(?:the\s+)?|show\s+(?:me\s+)?(?:the\s+)?|which\s+)?(?:evidence|sources?|references?|citations?"
+                      rf"|studies|proof)(?:\s+(?:is\s+there\s+)?(?:for|behind|of|on|supporting)\s+{_BACK}"
+                      rf"|\s+(?:supports?|shows?|backs?(?:\s+up)?)\s+{_BACK})?\s*[?.!]*\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -33,8 +43,30 @@ class Resolution:
     query: str  # what is searched besides the literal question
     followup: bool  # True when conversation context was added
     points_back: bool = False  # a pointer word or no content word at all: the turn cannot stand alone
-    more: bool = False  # "What else?", "more": the next quotes on the previous question, not those shown
+    intent: str = ""  # "more", "why" or "evidence" for a turn that asks only that (see `intent`)
     previous: str = ""  # the previous question as it was read (its own resolution): the topic's articles
+    # (set for every turn with a history: a self-contained turn may continue the topic too)
+
+
+    @property
+    def more(self) -> bool:
+        """ "What else?", "more": the next quotes on the previous question, not those shown."""
+        return self.intent == "more"
+
+
+def intent(question: str) -> str:
+    """What a turn that names no subject asks of the previous answer: "more" (the next quotes),
+    "why" (the reasons near its quotes), "evidence" (its quotes and the references behind them),
+    or "" for anything else.
+
+    >>> [intent(q) for q in ("What else?", "Why is that?", "Evidence for that?", "Why does CMT cause it?")]
+    ['more', 'why', 'evidence', '']
+    """
+    if asks_for_more(question):
+        return "more"
+    if WHY.match(question):
+        return "why"
+    return "evidence" if EVIDENCE.match(question) else ""
 
 
 def asks_for_more(question: str) -> bool:
@@ -88,14 +120,19 @@ class FollowUpResolver:
 
     def resolve(self, question: str, history: Sequence[str], known: Callable[[str], bool] = lambda w: True) -> Resolution:
         """`known(word)` says whether the articles use a word (default: assume they do)."""
-        if not history or not (asks_for_more(question) or needs_context(question, self._stop, known)):
+        if not history:
             return Resolution(question, False)
         previous = self.resolve(history[-1], history[:-1], known).query
-        if asks_for_more(question):  # the same search again; the engine skips what was shown
-            return Resolution(previous, True, True, True, previous)
+        asked = intent(question)
+        if not (asked or needs_context(question, self._stop, known)):
+            # reads alone, but may still continue the topic ("How long is the incubation period?"
+            # after a MERS question): the engine weighs the previous question's articles lightly
+            return Resolution(question, False, previous=previous)
+        if asked:  # the previous search again; the engine takes its answer from there
+            return Resolution(previous, True, True, asked, previous)
         present = {w.lower() for w in words(question)}
         carried = [w for w in self.topic(history) if w.lower() not in present]
         if not carried:
-            return Resolution(question, False)
+            return Resolution(question, False, previous=previous)
         return Resolution(f"{question} ({' '.join(carried)})", True, points_back(question, self._stop),
                           previous=previous)

@@ -75,3 +75,56 @@ def test_what_else_is_recognised_only_when_it_asks_for_nothing_else():
     assert not any(asks_for_more(q) for q in ["What else causes it?", "More exercises for the ankle?", "Why?"])
     r = FollowUpResolver().resolve("What else?", ["What brace is used?", "Can it be bought off the shelf?"])
     assert r.more and r.previous.startswith("Can it be bought off the shelf?") and "brace" in r.previous
+
+
+def _overlaps(a, b) -> bool:
+    return a.article_id == b.article_id and a.start < b.end and b.start < a.end
+
+
+def test_why_quotes_the_reasons_near_the_last_answer_not_the_answer_again(engine):
+    history = ["What is the preferred treatment for foot drop?"]
+    before = engine.ask(history[0])
+    why = engine.ask("Why?", history)
+    assert why.followup and why.quotes and not why.abstained
+    assert not any(_overlaps(new, old) for new in why.quotes for old in before.quotes)
+    # the reason the article gives for preferring an AFO, within the first quotes
+    assert any("AFOs improve gait patterns" in q.text for q in why.quotes[:3]), [q.text for q in why.quotes]
+    assert_well_formed(why, engine)
+
+
+@pytest.mark.parametrize("question", ["Evidence for that?", "What studies support it?", "Sources?"])
+def test_evidence_for_that_shows_the_last_quotes_with_their_references(engine, question):
+    history = ["What brace is used for foot drop?"]
+    before = engine.ask(history[0])
+    answer = engine.ask(question, history)
+    assert answer.followup and not answer.abstained
+    assert [(q.article_id, q.start) for q in answer.quotes] == [(q.article_id, q.start) for q in before.quotes]
+    cited = [r for s in answer.sources for r in s.references]
+    assert cited and all(r.entry for r in cited)  # the article's own reference entries
+    assert "reference" in render_markdown(answer).lower()
+    assert_well_formed(answer, engine)
+
+
+def test_evidence_for_quotes_without_references_says_there_are_none(engine):
+    history = ["What home exercises help foot drop?"]
+    answer = engine.ask("Evidence for that?", history)
+    if any(q.references for q in answer.quotes):
+        pytest.fail("the chosen history must quote an article without references")
+    assert answer.missing == ("references",)
+    assert "The quoted passages cite no references." in render_markdown(answer)
+
+
+def test_a_self_contained_turn_leans_to_the_topic_only_when_it_decides(engine):
+    history = ["How is CIDP foot drop treated?"]  # CIDP: the one article that covers it
+    question = "What are the symptoms of foot drop?"
+    alone = engine.ask(question)
+    assert {q.article_title for q in engine.ask(history[0]).quotes[:1]} != {q.article_title for q in alone.quotes}
+    # a bonus no window can outscore keeps the turn in the topic article, and says so
+    sticky = engine.with_settings(context_windows=1, standalone_bonus=10.0).ask(question, history)
+    assert not sticky.followup and len(sticky.context) == 1
+    assert {q.article_title for q in sticky.quotes} == set(sticky.context)
+    assert f"in the context of *{sticky.context[0]}*" in render_markdown(sticky)
+    # with the shipped bonus the clearly better article still wins: the same answer as alone
+    shipped = engine.ask(question, history)
+    assert [q.text for q in shipped.quotes] == [q.text for q in alone.quotes]
+    assert shipped.context == ()

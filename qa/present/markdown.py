@@ -32,6 +32,8 @@ def gap_sentence(missing: Sequence[str]) -> str:
     >>> gap_sentence(("dose", "duration"))
     'The articles give no dose or duration.'
     """
+    if tuple(missing) == ("references",):  # "Evidence for that?" on quotes that cite nothing
+        return "The quoted passages cite no references."
     words = list(missing)
     joined = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
     return f"The articles give no {joined}."
@@ -88,7 +90,7 @@ def _message_markdown(answer: Answer) -> str:
 
 def render_markdown(answer: Answer) -> str:
     parts = []
-    if answer.followup:
+    if answer.followup or answer.context:
         context = "; ".join(f"*{escape_md(t)}*" for t in answer.context)
         parts.append(f"*Searched for:* {escape_md(answer.query)}" + (f" in the context of {context}" if context else ""))
     if answer.message:
@@ -105,8 +107,9 @@ def render_markdown(answer: Answer) -> str:
 def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
     """Plain-text lines before the quotes: how the question was read, the message, the gap."""
     lines = []
-    if answer.followup:
-        lines += [f"Searched for: {answer.query}", ""]
+    if answer.followup or answer.context:
+        context = f" in the context of {'; '.join(answer.context)}" if answer.context else ""
+        lines += [f"Searched for: {answer.query}{context}", ""]
     if answer.message:
         lines += [answer.message, ""]
         if answer.coverage:
