@@ -59,7 +59,10 @@ class Settings:
     # A turn that reads alone ("How long is the incubation period?") may still continue the topic:
     # the previous question's articles get this smaller bonus, which a clearly better window
     # elsewhere (a new topic) still outscores.
-    standalone_bonus: float = 0.15
+    standalone_bonus: float = 0.5
+    # A follow-up with words of its own ("Does blood type play a role?") is ranked by this blend of
+    # the turn alone and the turn with the topic's words; the topic articles' bonus carries the rest.
+    literal_weight: float = 0.7
     # Windows in the sections of the previous question's best windows: the topic within an article.
     section_bonus: float = 0.15
     context_windows: int = 2  # the previous question's top windows whose articles are the topic
@@ -77,6 +80,16 @@ class Topic:
 
     def __bool__(self) -> bool:
         return bool(self.articles)
+
+
+@dataclass(frozen=True)
+class _Query:
+    """One search of the windows: its BM25 tokens, its vector, the sentences nearest it, and its
+    weight in a ranking that blends several."""
+    tokens: Sequence[str]
+    vec: np.ndarray
+    near: np.ndarray
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -246,7 +259,7 @@ class Engine:
         tokens = self._retriever.tokenize(list(p.texts))  # once: BM25, coverage and the topic check share it
         topic, before = self._topic(p, vecs[len(p.texts):])
         vecs = vecs[:len(p.texts)]
-        literal_cos, _ = self._retriever.nearest_sentences(vecs[0], 1)
+        literal_cos, literal_rows = self._retriever.nearest_sentences(vecs[0], s.candidates)
         query_cos, near_rows = self._retriever.nearest_sentences(vecs[-1], s.candidates)
         literal_best = float(literal_cos[0]) if len(literal_cos) else -1.0
         best = max(literal_best, float(query_cos[0]) if len(query_cos) else -1.0)
@@ -256,7 +269,11 @@ class Engine:
         if p.intent == "evidence" and before:  # the same quotes again: their references are the answer
             ranked, selections = np.zeros(0, dtype=np.int64), before
         else:
-            ranked, selections, topic = self._select(p, tokens[-1], vecs[-1], near_rows, topic, before)
+            queries = [_Query(tokens[-1], vecs[-1], near_rows)]
+            if followup and not p.intent and s.literal_weight:  # the turn's own words, besides the topic's
+                queries = [_Query(tokens[0], vecs[0], literal_rows, s.literal_weight),
+                           _Query(tokens[-1], vecs[-1], near_rows, 1.0 - s.literal_weight)]
+            ranked, selections, topic = self._select(p, queries, topic, before)
         passages = self._passages(ranked, tokens, vecs)
         quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
                                self._list_places)
@@ -268,9 +285,9 @@ class Engine:
                       followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
                       missing=missing, context=tuple(self._store.articles[a].title for a in topic.articles))
 
-    def _select(self, p: "_Pending", tokens: Sequence[str], vec: np.ndarray, near_rows: np.ndarray, topic: "Topic",
+    def _select(self, p: "_Pending", queries: list["_Query"], topic: "Topic",
                 before: tuple) -> tuple[np.ndarray, list, "Topic"]:
-        """Rank windows for the query and choose quotes: (ranked windows, selections, the topic as
+        """Rank windows for the queries and choose quotes: (ranked windows, selections, the topic as
         shown). "What else?" and "Why?" skip what the previous answer (`before`) quoted; "Why?"
         searches near the claim it quoted best, for the sentences around it that explain it."""
         s = self.settings
@@ -280,10 +297,10 @@ class Engine:
             vec = self._store.sentence_vectors[list(claim)].mean(axis=0)
             vec = (vec / max(float(np.linalg.norm(vec)), 1e-9)).astype(np.float32)
             tokens = self._retriever.tokenize([" ".join(self._store.sentences[r].text for r in claim)])[0]
-            _, near_rows = self._retriever.nearest_sentences(vec, s.candidates)
-        ranked, scores = self._rank_windows(tokens, vec, near_rows, topic, bonus)
+            queries = [_Query(tokens, vec, self._retriever.nearest_sentences(vec, s.candidates)[1])]
+        ranked, scores = self._rank_windows(queries, topic, bonus)
         if not p.followup and topic:  # name the topic only where it decided the best window
-            plain, _ = self._rank_windows(tokens, vec, near_rows)
+            plain, _ = self._rank_windows(queries)
             topic = topic if len(ranked) and len(plain) and ranked[0] != plain[0] else Topic()
         shown = {r for sel in before for r in sel.rows} if p.intent in ("more", "why") else set()
         keep = [i for i, w in enumerate(ranked) if not shown.intersection(self._window_rows(int(w)))]
@@ -302,7 +319,7 @@ class Engine:
             return Topic(), ()
         tokens = self._retriever.tokenize([p.previous])[0]
         _, near = self._retriever.nearest_sentences(vecs[0], s.candidates)
-        ranked, scores = self._rank_windows(tokens, vecs[0], near)
+        ranked, scores = self._rank_windows([_Query(tokens, vecs[0], near)])
         best = [int(w) for w in ranked[:s.context_windows]]
         topic = Topic(tuple(dict.fromkeys(self._window_article(w) for w in best)),
                       tuple(dict.fromkeys(int(self._window_sections[w]) for w in best)))
@@ -323,26 +340,30 @@ class Engine:
         return rare_unknown_words(question, lambda w: self._retriever.tokenize([w])[0], self._known,
                                   self._embedder.word_pieces, self._lexicon_words)
 
-    def _rank_windows(self, tokens: Sequence[str], vec: np.ndarray, near_rows: np.ndarray,
-                      topic: "Topic | None" = None, bonus: tuple[float, float] = (0.0, 0.0)
-                      ) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate windows (best BM25 and nearest sentences) ranked by `rank.window_scores`, plus
-        `bonus` (article, section) for windows of the `topic` articles and of its sections."""
+    def _rank_windows(self, queries: Sequence["_Query"], topic: "Topic | None" = None,
+                      bonus: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate windows (each query's best BM25 and nearest sentences) ranked by the queries'
+        weighted `rank.window_scores`, plus `bonus` (article, section) for windows of the `topic`
+        articles and of its sections."""
         s, r = self.settings, self._retriever
         longest = s.quotes.window_sentences
-        bm25 = r.window_bm25(tokens) if s.bm25 else np.zeros(len(self._store.windows), dtype=np.float32)
-        bm25 = np.where(self._store.windows[:, 1] <= longest, bm25, 0.0)
-        lexical = top_candidates(bm25, s.candidates)
-        dense = np.zeros(0, dtype=np.int64)
-        if s.dense:
-            near = r.windows_of(near_rows)
-            dense = near[top_candidates(r.window_cosines(vec, near, longest) + 1.0, s.candidates)]
-        candidates = np.union1d(lexical, dense).astype(np.int64)
-        cosine = r.window_cosines(vec, candidates, longest) if s.dense else np.zeros(len(candidates))
-        terms = coverage(r.query_idf(tokens), r.window_terms(candidates)) if s.bm25 else np.zeros(len(candidates))
+        found, bm25 = [], []
+        for q in queries:
+            scores = r.window_bm25(q.tokens) if s.bm25 else np.zeros(len(self._store.windows), dtype=np.float32)
+            bm25.append(np.where(self._store.windows[:, 1] <= longest, scores, 0.0))
+            found.append(top_candidates(bm25[-1], s.candidates))
+            if s.dense:
+                near = r.windows_of(q.near)
+                found.append(near[top_candidates(r.window_cosines(q.vec, near, longest) + 1.0, s.candidates)])
+        candidates = np.unique(np.concatenate(found)).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
         weights = replace(s.rank, bm25=s.rank.bm25 if s.bm25 else 0.0, coverage=s.rank.coverage if s.bm25 else 0.0,
                           cosine=s.rank.cosine if s.dense else 0.0)
-        scores = window_scores(bm25[candidates], float(bm25.max(initial=0.0)), cosine, terms, weights)
+        scores = np.zeros(len(candidates))
+        for q, lexical in zip(queries, bm25):
+            cosine = r.window_cosines(q.vec, candidates, longest) if s.dense else np.zeros(len(candidates))
+            terms = coverage(r.query_idf(q.tokens), r.window_terms(candidates)) if s.bm25 else np.zeros(len(candidates))
+            scores += q.weight * window_scores(lexical[candidates], float(lexical.max(initial=0.0)), cosine, terms,
+                                               weights)
         if topic:
             scores = scores + bonus[0] * np.isin(self._window_articles[candidates], list(topic.articles))
             scores = scores + bonus[1] * np.isin(self._window_sections[candidates], list(topic.sections))

@@ -124,7 +124,19 @@ def test_a_self_contained_turn_leans_to_the_topic_only_when_it_decides(engine):
     assert not sticky.followup and len(sticky.context) == 1
     assert {q.article_title for q in sticky.quotes} == set(sticky.context)
     assert f"in the context of *{sticky.context[0]}*" in render_markdown(sticky)
-    # with the shipped bonus the clearly better article still wins: the same answer as alone
+    # with the shipped bonus the clearly better article still wins: the same best quote as alone
     shipped = engine.ask(question, history)
-    assert [q.text for q in shipped.quotes] == [q.text for q in alone.quotes]
+    assert shipped.quotes[0].text == alone.quotes[0].text
     assert shipped.context == ()
+
+
+def test_a_followup_with_words_of_its_own_is_answered_by_them_within_the_topic(engine):
+    history = ["What causes foot drop?"]
+    answer = engine.ask("When is surgery considered?", history)
+    assert answer.followup and answer.quotes
+    about_surgery = lambda q: any("surg" in part.lower() for part in q.section)  # noqa: E731
+    assert all(about_surgery(q) for q in answer.quotes[:3]), [(q.section, q.text[:60]) for q in answer.quotes]
+    # searched only with the topic's words added ("causes foot drop"), the turn's own word is outvoted
+    blended_out = engine.with_settings(literal_weight=0.0).ask("When is surgery considered?", history)
+    assert not all(about_surgery(q) for q in blended_out.quotes[:3])
+    assert_well_formed(answer, engine)
