@@ -241,8 +241,8 @@ class Engine:
                 f"That question is {len(raw):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
                 "Please ask it in fewer words.", t0)
         history = history if isinstance(history, (list, tuple)) else ()
-        hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in list(history)[-self.settings.max_history:]
-                if isinstance(h, str)]
+        recent = list(history)[max(len(history) - self.settings.max_history, 0):]  # 0 reads none
+        hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in recent if isinstance(h, str)]
         hist = [h for h in hist if h]
         resolution = (self._resolver.resolve(q, hist, self._retriever.known_word)
                       if self.settings.followup else None)

@@ -140,3 +140,10 @@ def test_a_followup_with_words_of_its_own_is_answered_by_them_within_the_topic(e
     blended_out = engine.with_settings(literal_weight=0.0).ask("When is surgery considered?", history)
     assert not all(about_surgery(q) for q in blended_out.quotes[:3])
     assert_well_formed(answer, engine)
+
+
+def test_max_history_zero_reads_every_turn_alone(engine):
+    history = ["What brace is used for foot drop?"]
+    answer = engine.with_settings(max_history=0).ask("Can it be bought off the shelf?", history)
+    assert not answer.followup and answer.query == "Can it be bought off the shelf?" and answer.context == ()
+    assert engine.with_settings(max_history=1).ask("Can it be bought off the shelf?", history).followup
