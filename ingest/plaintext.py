@@ -39,6 +39,7 @@ REFERENCE_HEADINGS = {"references", "bibliography", "literature cited"}
 REFERENCE_ENTRY = re.compile(r"^\[?(\d{1,4})[\].)]?\s+(\S.*)$")
 CITATION_RUN = re.compile(r"(?:\s*\[\d{1,4}\])+")
 SENTENCE_END = re.compile(r"[.?!][)\"'’”]*$")
+DOI_LINE = re.compile(r"^DOI:\s*(\S+)$", re.IGNORECASE)
 BARE_CITATION = re.compile(r"[.?!]\s\d{1,3}(?:,\s?\d{1,3})*(?=\s[A-Z]|$)")
 
 
@@ -50,10 +51,27 @@ def read_plain_text(text: str) -> Draft:
     blocks, references, ref_notes = _references(blocks)
     if references:
         meta["references"] = references
-    if "doi" not in meta:  # a DOI inside the text may be this article's or a cited one's
-        unsure += [f"DOI {m} found in the text, not in the header; add `doi:` if it is this article's"
-                   for m in dict.fromkeys(re.findall(r"\bDOI:\s*(\S+)", " ".join(b.text for b in blocks)))][:3]
+    if "doi" not in meta:
+        doi, notes = _doi_in_text(blocks)
+        meta.update({"doi": doi} if doi else {})
+        (did if doi else unsure).extend(notes)
     return Draft(meta=meta, blocks=tuple(blocks), did=tuple(did + ref_notes[:1]), unsure=tuple(unsure + ref_notes[1:]))
+
+
+def _doi_in_text(blocks: list[DraftBlock]) -> tuple[str | None, list[str]]:
+    """The article's DOI when the text has exactly one paragraph that is nothing but "DOI: x" (a
+    report's own imprint; its text stays as it is), else None and a note per DOI the text mentions:
+    one inside a sentence may be a cited work's.
+
+    >>> _doi_in_text([DraftBlock("paragraph", "Some text."), DraftBlock("paragraph", "DOI: 10.1/x")])
+    ('10.1/x', ['DOI 10.1/x taken from a "DOI:" line in the text (kept in the text too)'])
+    """
+    alone = list(dict.fromkeys(m.group(1) for b in blocks if (m := DOI_LINE.match(b.text.strip()))))
+    if len(alone) == 1:
+        return alone[0], [f'DOI {alone[0]} taken from a "DOI:" line in the text (kept in the text too)']
+    mentioned = dict.fromkeys(re.findall(r"\bDOI:\s*(\S+)", " ".join(b.text for b in blocks)))
+    return None, [f"DOI {m} found in the text, not in the header; add `doi:` if it is this article's"
+                  for m in mentioned][:3]
 
 
 def _header(lines: list[str]) -> tuple[dict, list[str], int]:

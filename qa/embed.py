@@ -24,7 +24,8 @@ MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
 WEIGHTS = "model.safetensors"
 # What an entry point sets before importing the model library: no hub look-ups, no telemetry,
 # no tokenizer worker threads competing with the request threads.
-OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+               "HF_HUB_DISABLE_PROGRESS_BARS": "1"}  # also silences "Loading weights" (transformers reads it)
 
 
 def bundled_model_dir() -> Path:

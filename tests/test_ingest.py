@@ -100,6 +100,14 @@ def test_cli_reports_a_broken_file_with_its_name_and_exit_code(corpus_copy, tmp_
     assert "Traceback" not in proc.stderr
 
 
+def test_quiet_cli_build_prints_only_its_summary(corpus_copy, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "ingest", "--quiet", "--corpus", str(corpus_copy), "--index",
+                           str(tmp_path / "i")], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("index built:") and len(proc.stdout.splitlines()) == 1
+    assert proc.stderr == "", proc.stderr  # no model-loading progress bar, no stage lines
+
+
 class CountingEmbedder:
     """The real model, counting the texts it is asked to encode."""
 
