@@ -39,7 +39,7 @@ REFERENCE_HEADINGS = {"references", "bibliography", "literature cited"}
 REFERENCE_ENTRY = re.compile(r"^\[?(\d{1,4})[\].)]?\s+(\S.*)$")
 CITATION_RUN = re.compile(r"(?:\s*\[\d{1,4}\])+")
 SENTENCE_END = re.compile(r"[.?!][)\"'’”]*$")
-DOI_LINE = re.compile(r"^DOI:\s*(\S+)$", re.IGNORECASE)
+DOI_LINE = re.compile(r"^DOI:\s+(\S+)$")  # the label as headers write it; references write "doi:"
 BARE_CITATION = re.compile(r"[.?!]\s\d{1,3}(?:,\s?\d{1,3})*(?=\s[A-Z]|$)")
 
 
@@ -52,21 +52,22 @@ def read_plain_text(text: str) -> Draft:
     if references:
         meta["references"] = references
     if "doi" not in meta:
-        doi, notes = _doi_in_text(blocks)
+        doi, notes = _doi_in_text(lines[start:], blocks)
         meta.update({"doi": doi} if doi else {})
         (did if doi else unsure).extend(notes)
     return Draft(meta=meta, blocks=tuple(blocks), did=tuple(did + ref_notes[:1]), unsure=tuple(unsure + ref_notes[1:]))
 
 
-def _doi_in_text(blocks: list[DraftBlock]) -> tuple[str | None, list[str]]:
-    """The article's DOI when the text has exactly one paragraph that is nothing but "DOI: x" (a
-    report's own imprint; its text stays as it is), else None and a note per DOI the text mentions:
-    one inside a sentence may be a cited work's.
+def _doi_in_text(lines: list[str], blocks: list[DraftBlock]) -> tuple[str | None, list[str]]:
+    """The article's DOI when exactly one DOI stands on a line of its own after a "DOI:" label (a
+    report's imprint or a pre-proof's header; its text stays as it is), else None and a note per
+    DOI the text mentions: one inside a sentence or a reference entry ("doi:10.1/y") may be a cited
+    work's.
 
-    >>> _doi_in_text([DraftBlock("paragraph", "Some text."), DraftBlock("paragraph", "DOI: 10.1/x")])
+    >>> _doi_in_text(["Some text.", "DOI: 10.1/x", "1. Roe K. doi:10.1/y"], [])
     ('10.1/x', ['DOI 10.1/x taken from a "DOI:" line in the text (kept in the text too)'])
     """
-    alone = list(dict.fromkeys(m.group(1) for b in blocks if (m := DOI_LINE.match(b.text.strip()))))
+    alone = list(dict.fromkeys(m.group(1) for line in lines if (m := DOI_LINE.match(line.strip()))))
     if len(alone) == 1:
         return alone[0], [f'DOI {alone[0]} taken from a "DOI:" line in the text (kept in the text too)']
     mentioned = dict.fromkeys(re.findall(r"\bDOI:\s*(\S+)", " ".join(b.text for b in blocks)))

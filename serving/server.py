@@ -29,7 +29,10 @@ def serve(demo, *, host: str, port: int, guards: GuardSettings, **gradio_options
     """Run until interrupted (SIGINT/SIGTERM)."""
     import uvicorn
 
+    from .memory import start_trimming
+
     app = make_app(demo, guards, server_name=host, server_port=port, **gradio_options)
+    start_trimming()  # freed memory goes back to the system: RSS follows what is really in use
     print(f"QuoteQA is serving on http://{host}:{port}/", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                 timeout_graceful_shutdown=3)
