@@ -135,7 +135,7 @@ class Engine:
         self._lexicon_words = frozenset(w.lower() for group in self.lexicon.groups for t in group for w in words(t))
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
-        self._coverage: tuple[str, ...] | None = None
+        self._coverage: dict[str, str] | None = None  # article id -> its line in an abstention
         # each window's article and section (a number per distinct section), for the topic bonus
         self._window_articles = np.array([store.sentences[int(f)].article_id for f in store.windows[:, 0]], dtype=object)
         sections: dict[tuple, int] = {}
@@ -188,22 +188,23 @@ class Engine:
         store = load_store(build_dir, model_sha256=self._embedder.sha256, dim=self._embedder.dim)
         return Engine(store, self._embedder, self.settings)
 
-    def coverage(self) -> tuple[str, ...]:
-        """What the indexed articles cover, for abstentions: titles and their top sections."""
-        if self._coverage is None:
-            self._coverage = self._describe_coverage(self.settings.coverage_articles)
-        return self._coverage
-
-    def _describe_coverage(self, limit: int) -> tuple[str, ...]:
-        sections: dict[str, dict[str, None]] = {}
-        for c in self._store.chunks:  # one pass: section headings per article, in article order
-            if c.section:
-                sections.setdefault(c.article_id, {})[c.section[-1]] = None
-        articles = list(self._store.articles.values())
-        lines = [f"{describe_article(a)}: {', '.join(sections[a.id])}" if sections.get(a.id) else describe_article(a)
-                 for a in articles[:limit]]
-        if len(articles) > limit:
-            lines.append(f"… and {len(articles) - limit:,} more articles")
+    def coverage(self, nearest: Sequence[str] = ()) -> tuple[str, ...]:
+        """What the indexed articles cover, for abstentions: titles and their sections, the
+        `nearest` articles (ids, e.g. those of the sentences nearest the question) first, at most
+        `Settings.coverage_articles` of them, then how many more there are."""
+        if self._coverage is None:  # one pass: section headings per article, in article order
+            sections: dict[str, dict[str, None]] = {}
+            for c in self._store.chunks:
+                if c.section:
+                    sections.setdefault(c.article_id, {})[c.section[-1]] = None
+            self._coverage = {a.id: f"{describe_article(a)}: {', '.join(sections[a.id])}" if sections.get(a.id)
+                              else describe_article(a) for a in self._store.articles.values()}
+        limit = self.settings.coverage_articles
+        order = list(dict.fromkeys([a for a in nearest if a in self._coverage] + list(self._coverage)))[:limit]
+        lines = [self._coverage[a] for a in order]
+        if len(self._coverage) > limit:
+            more = len(self._coverage) - limit
+            lines.append(f"… and {more:,} more article{'s' if more > 1 else ''}")
         return tuple(lines)
 
     # -- answering ---------------------------------------------------------------------------
@@ -265,7 +266,7 @@ class Engine:
         best = max(literal_best, float(query_cos[0]) if len(query_cos) else -1.0)
         if should_abstain(best, literal_best, self.rare_words(q), s.abstain) or \
                 (followup and not p.points_back and self._new_unknown_topic(tokens[0])):
-            return self._abstain(q, p.query, t0, (), followup)
+            return self._abstain(q, p.query, t0, (), followup, literal_rows)
         if p.intent == "evidence" and before:  # the same quotes again: their references are the answer
             ranked, selections = np.zeros(0, dtype=np.int64), before
         else:
@@ -278,7 +279,7 @@ class Engine:
         quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
                                self._list_places)
         if not quotes:  # every candidate failed the verbatim gate: say nothing rather than misquote
-            return self._abstain(q, p.query, t0, passages, followup)
+            return self._abstain(q, p.query, t0, passages, followup, literal_rows)
         missing = (("references",) if not any(x.references for x in quotes) else ()) if p.intent == "evidence" \
             else missing_kinds(q, [x.text for x in quotes])
         return Answer(q, p.query, "answered", None, quotes, sources, passages, self.disclaimer,
@@ -391,9 +392,12 @@ class Engine:
         return self._no_quotes(clean_question(question if isinstance(question, str) else "")[:200], "", "error",
                                message, time.perf_counter())
 
-    def _abstain(self, question: str, query: str, t0: float, passages: tuple[Passage, ...], followup: bool) -> Answer:
+    def _abstain(self, question: str, query: str, t0: float, passages: tuple[Passage, ...], followup: bool,
+                 near: Sequence[int] = ()) -> Answer:
+        """No quote: the message, and the articles nearest the question (`near`: sentence rows)."""
+        nearest = [self._store.sentences[int(r)].article_id for r in near]
         return replace(self._no_quotes(question, query, "abstained", ABSTAIN_MESSAGE, t0,
-                                       passages=passages, followup=followup), coverage=self.coverage())
+                                       passages=passages, followup=followup), coverage=self.coverage(nearest))
 
     def _no_quotes(self, question: str, query: str, status: str, message: str, t0: float, *,
                    passages: tuple[Passage, ...] = (), followup: bool = False) -> Answer:

@@ -210,3 +210,16 @@ def test_source_section_and_neighbouring_sections(engine):
     near = [heading for _, heading in neighbouring_sections(engine, [quote])]
     assert near[:2] == ["Physical Therapy", "Etiology and Assessment"]  # next, then previous section with text
     assert "Orthotic Support" not in near
+
+
+def test_an_abstention_names_the_articles_nearest_the_question_first(engine):
+    narrow = engine.with_settings(coverage_articles=1)  # as in a large corpus: room for one of them
+    emg = narrow.ask("Does electromyography hurt babies with torticollis?")
+    tinnitus = narrow.ask("What causes tinnitus?")
+    assert emg.abstained and tinnitus.abstained
+    by_line = {a.id: line for a in engine.articles.values() for line in engine.coverage([a.id])[:1]}
+    # electromyography is in one article only; "What causes ..." is the other article's own title
+    emg_article = next(a.id for a in engine.articles.values() if "electromyography" in a.text)
+    assert emg.coverage == (by_line[emg_article], "… and 1 more article")
+    assert tinnitus.coverage[0] != emg.coverage[0] and tinnitus.coverage[1] == "… and 1 more article"
+    assert "They cover:" in render_markdown(emg) and escape_md(by_line[emg_article]) in render_markdown(emg)
