@@ -57,8 +57,8 @@ class Settings:
     # this much more (README, "Follow-ups"; chosen on both corpora's conversation evals).
     context_bonus: float = 0.35
     # A turn that reads alone ("How long is the incubation period?") may still continue the topic:
-    # the previous question's articles get this smaller bonus, which a clearly better window
-    # elsewhere (a new topic) still outscores.
+    # the previous question's articles get this bonus (and no section bonus, no carried words),
+    # which a clearly better window elsewhere (a new topic) still outscores.
     standalone_bonus: float = 0.5
     # A follow-up with words of its own ("Does blood type play a role?") is ranked by this blend of
     # the turn alone and the turn with the topic's words; the topic articles' bonus carries the rest.
