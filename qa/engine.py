@@ -276,13 +276,14 @@ class Engine:
                            _Query(tokens[-1], vecs[-1], near_rows, 1.0 - s.literal_weight)]
             ranked, selections, topic = self._select(p, queries, topic, before)
         passages = self._passages(ranked, tokens, vecs)
+        query = self._reading(p, before)
         quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
                                self._list_places)
         if not quotes:  # every candidate failed the verbatim gate: say nothing rather than misquote
-            return self._abstain(q, p.query, t0, passages, followup, literal_rows)
+            return self._abstain(q, query, t0, passages, followup, literal_rows)
         missing = (("references",) if not any(x.references for x in quotes) else ()) if p.intent == "evidence" \
             else missing_kinds(q, [x.text for x in quotes])
-        return Answer(q, p.query, "answered", None, quotes, sources, passages, self.disclaimer,
+        return Answer(q, query, "answered", None, quotes, sources, passages, self.disclaimer,
                       followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
                       missing=missing, context=tuple(self._store.articles[a].title for a in topic.articles))
 
@@ -294,7 +295,7 @@ class Engine:
         s = self.settings
         bonus = (s.context_bonus, s.section_bonus) if p.followup else (s.standalone_bonus, 0.0)
         if p.intent == "why" and before:
-            claim = max(before, key=lambda sel: sel.score).rows
+            claim = self._claim(before)
             vec = self._store.sentence_vectors[list(claim)].mean(axis=0)
             vec = (vec / max(float(np.linalg.norm(vec)), 1e-9)).astype(np.float32)
             tokens = self._retriever.tokenize([" ".join(self._store.sentences[r].text for r in claim)])[0]
@@ -309,6 +310,23 @@ class Engine:
         selections = select_windows(ranked, scores, self._store.windows, self._store.sentences,
                                     self._chunk_by_id, s.quotes)
         return ranked, selections, topic
+
+    @staticmethod
+    def _claim(before: Sequence) -> tuple[int, ...]:
+        """The sentence rows of the previous answer's best-scored quote: what "Why?" asks about."""
+        return max(before, key=lambda sel: sel.score).rows
+
+    def _reading(self, p: "_Pending", before: Sequence) -> str:
+        """How the turn was read, shown as "Searched for": the query, or for "Why?", "What else?"
+        and "Evidence for that?" what was taken from the previous answer."""
+        if not (p.intent and before):
+            return p.query
+        if p.intent == "why":
+            claim = " ".join(self._store.sentences[r].text for r in self._claim(before)).split()
+            return f"what explains “{' '.join(claim[:25])}{' …' if len(claim) > 25 else ''}”"
+        if p.intent == "evidence":
+            return f"the references behind the answer to “{p.query}”"
+        return f"{p.query} (quotes not shown before)"
 
     def _topic(self, p: "_Pending", vecs: np.ndarray) -> tuple["Topic", tuple]:
         """For a turn with a history: the articles and sections of the previous question's best

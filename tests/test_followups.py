@@ -32,7 +32,7 @@ def test_a_vague_turn_is_read_with_the_conversation_topic(engine, question):
 def test_what_else_quotes_only_what_the_previous_answer_did_not(engine):
     first = engine.ask("What causes foot drop?")
     more = engine.ask("What else?", ["What causes foot drop?"])
-    assert more.followup and more.query == "What causes foot drop?"
+    assert more.followup and more.query == "What causes foot drop? (quotes not shown before)"
     assert more.quotes
     shown = {(q.article_id, q.start, q.end) for q in first.quotes}
     again = [q.text for q in more.quotes if (q.article_id, q.start, q.end) in shown]
@@ -86,6 +86,8 @@ def test_why_quotes_the_reasons_near_the_last_answer_not_the_answer_again(engine
     before = engine.ask(history[0])
     why = engine.ask("Why?", history)
     assert why.followup and why.quotes and not why.abstained
+    assert why.query.startswith("what explains “") and why.query.split("“")[1][:40] in " ".join(
+        q.text for q in before.quotes)  # the reading names the claim it explains
     assert not any(_overlaps(new, old) for new in why.quotes for old in before.quotes)
     # the reason the article gives for preferring an AFO, within the first quotes
     assert any("AFOs improve gait patterns" in q.text for q in why.quotes[:3]), [q.text for q in why.quotes]
