@@ -158,6 +158,9 @@ def test_question_follow_up_source_viewer_and_abstention(page):
 
     follow = ask(page, "Can it be bought off the shelf?")
     assert "Searched for:" in follow and "off-the-shelf" in follow
+    # how the turn was read names the topic's article(s)
+    read_as = next(line for line in follow.splitlines() if line.startswith("Searched for:"))
+    assert "in the context of" in read_as and "foot drop" in read_as.split("in the context of")[1]
 
     # [1] of the earlier answer, not of the last one: its source, with its sentence marked.
     first = page.locator("#qqa-turn-0")

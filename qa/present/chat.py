@@ -13,7 +13,7 @@ import html
 from typing import Collection, Mapping, Sequence
 
 from ..answer import Answer, Quote, Source
-from .markdown import gap_sentence, render_text
+from .markdown import gap_sentence, reading, render_text
 
 def _e(text: str | None) -> str:
     return html.escape(text or "", quote=True)
@@ -121,8 +121,8 @@ def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: boo
     """One question and its answer: quotes first, then gaps, sources and the disclaimer, folded."""
     parts = [f"<h2 class='qqa-q' id='qqa-q-{turn}'><span class='qqa-sr'>Question {turn + 1}: </span>"
              f"{_e(answer.question) or '(empty question)'}</h2>"]
-    if answer.followup:
-        parts.append(f"<p class='qqa-searched'>Searched for: {_e(answer.query)}</p>")
+    if reading(answer):
+        parts.append(f"<p class='qqa-searched'>{_e(reading(answer))}</p>")
     parts.append(_message_html(answer))
     if answer.missing and answer.quotes:
         parts.append(f"<p class='qqa-gap'>{_e(gap_sentence(answer.missing))}</p>")

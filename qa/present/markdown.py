@@ -104,12 +104,20 @@ def render_markdown(answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
+def reading(answer: Answer) -> str | None:
+    """How a conversational turn was read, as plain text: "Searched for: … in the context of
+    <titles>"; None for a question read on its own."""
+    if not (answer.followup or answer.context):
+        return None
+    context = f" in the context of {'; '.join(answer.context)}" if answer.context else ""
+    return f"Searched for: {answer.query}{context}"
+
+
 def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
     """Plain-text lines before the quotes: how the question was read, the message, the gap."""
     lines = []
-    if answer.followup or answer.context:
-        context = f" in the context of {'; '.join(answer.context)}" if answer.context else ""
-        lines += [f"Searched for: {answer.query}{context}", ""]
+    if reading(answer):
+        lines += [reading(answer), ""]
     if answer.message:
         lines += [answer.message, ""]
         if answer.coverage:
