@@ -109,7 +109,7 @@ def reading(answer: Answer) -> str | None:
     <titles>"; None for a question read on its own."""
     if not (answer.followup or answer.context):
         return None
-    context = f" in the context of {'; '.join(answer.context)}" if answer.context else ""
+    context = f" in the context of {'; '.join(f'“{t}”' for t in answer.context)}" if answer.context else ""
     return f"Searched for: {answer.query}{context}"
 
 
