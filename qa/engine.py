@@ -300,10 +300,10 @@ class Engine:
             vec = (vec / max(float(np.linalg.norm(vec)), 1e-9)).astype(np.float32)
             tokens = self._retriever.tokenize([" ".join(self._store.sentences[r].text for r in claim)])[0]
             queries = [_Query(tokens, vec, self._retriever.nearest_sentences(vec, s.candidates)[1])]
-        ranked, scores = self._rank_windows(queries, topic, bonus)
+        plain, scores = self._rank_windows(queries)
+        ranked, scores = self._lean(plain, scores, topic, bonus)
         if not p.followup and topic:  # name the topic only where it decided the best window
-            plain, _ = self._rank_windows(queries)
-            topic = topic if len(ranked) and len(plain) and ranked[0] != plain[0] else Topic()
+            topic = topic if len(ranked) and ranked[0] != plain[0] else Topic()
         shown = {r for sel in before for r in sel.rows} if p.intent in ("more", "why") else set()
         keep = [i for i, w in enumerate(ranked) if not shown.intersection(self._window_rows(int(w)))]
         ranked, scores = ranked[keep], scores[keep]
@@ -359,11 +359,9 @@ class Engine:
         return rare_unknown_words(question, lambda w: self._retriever.tokenize([w])[0], self._known,
                                   self._embedder.word_pieces, self._lexicon_words)
 
-    def _rank_windows(self, queries: Sequence["_Query"], topic: "Topic | None" = None,
-                      bonus: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
+    def _rank_windows(self, queries: Sequence["_Query"]) -> tuple[np.ndarray, np.ndarray]:
         """Candidate windows (each query's best BM25 and nearest sentences) ranked by the queries'
-        weighted `rank.window_scores`, plus `bonus` (article, section) for windows of the `topic`
-        articles and of its sections."""
+        weighted `rank.window_scores`."""
         s, r = self.settings, self._retriever
         longest = s.quotes.window_sentences
         found, bm25 = [], []
@@ -383,11 +381,19 @@ class Engine:
             terms = coverage(r.query_idf(q.tokens), r.window_terms(candidates)) if s.bm25 else np.zeros(len(candidates))
             scores += q.weight * window_scores(lexical[candidates], float(lexical.max(initial=0.0)), cosine, terms,
                                                weights)
-        if topic:
-            scores = scores + bonus[0] * np.isin(self._window_articles[candidates], list(topic.articles))
-            scores = scores + bonus[1] * np.isin(self._window_sections[candidates], list(topic.sections))
         order = np.argsort(-scores, kind="stable")
         return candidates[order], scores[order]
+
+    def _lean(self, ranked: np.ndarray, scores: np.ndarray, topic: "Topic",
+              bonus: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+        """`ranked` re-ranked with `bonus` (article, section) added for windows of the `topic`
+        articles and of its sections."""
+        if not topic:
+            return ranked, scores
+        scores = scores + bonus[0] * np.isin(self._window_articles[ranked], list(topic.articles))
+        scores = scores + bonus[1] * np.isin(self._window_sections[ranked], list(topic.sections))
+        order = np.argsort(-scores, kind="stable")
+        return ranked[order], scores[order]
 
     def _passages(self, ranked: np.ndarray, tokens, vecs) -> tuple[Passage, ...]:
         """The chunks of the best windows, in rank order; chunk rankings fill up to `passages`."""
