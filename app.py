@@ -27,6 +27,7 @@ CONCURRENCY = 2  # one request per core; a request takes ~15 ms of CPU
 BATCH_SIZE = 16  # /ask calls waiting together are answered with one model call
 FILE_LIMIT = "16kb"  # the app takes no uploads; keep the route that exists anyway small
 SESSIONS = 1000  # browser sessions whose state is kept; the oldest is dropped beyond (bounds memory)
+RESTORE_TURNS = 50  # a page whose session was dropped gets back at most this many of its turns
 CACHE_CLEANUP = (60, 600)  # every minute, delete Gradio's served copies of files older than 10 minutes
 EXPORT_MAX_AGE_S = 600  # exports are deleted when their session ends, or after 10 minutes
 
@@ -166,6 +167,11 @@ def stale_against(engine, corpus: Path) -> list[str]:
     return changes_since(engine.manifest, corpus_fingerprint(corpus)) if corpus.is_dir() else []
 
 
+def _history(turns: list) -> list[str]:
+    """The questions a follow-up is read against: those answered or declined, not failed ones."""
+    return [a.question for a in turns if a.status in ("answered", "abstained")]
+
+
 class Handlers:
     """The page's callbacks; each turns engine output into component values."""
 
@@ -200,22 +206,35 @@ class Handlers:
                 question, f"Sorry, something went wrong while answering (reference {ref}). "
                           "Please try again; if it keeps happening, tell the QuoteQA maintainers.")
 
-    def respond(self, message, turns, ratings):
+    def restore(self, turns: list, asked) -> list:
+        """The turns of a page whose session state the server dropped (past --sessions, the
+        oldest go): asked again, in order, from the questions the page holds (`asked`). The same
+        index gives the same answers; the thumbs pressed are not kept. Otherwise `turns` as is."""
+        if turns or not isinstance(asked, list) or not asked:
+            return turns
+        questions = [" ".join(q.split())[:1000] for q in asked[-RESTORE_TURNS:] if isinstance(q, str)]
+        for question in filter(None, questions):
+            turns = [*turns, self.ask(question, _history(turns))]
+        log.info("restored a dropped session: asked its %d earlier question(s) again", len(turns))
+        return turns
+
+    def respond(self, message, turns, ratings, asked=None):
         """Answer a question typed, clicked as an example or suggested. An empty question, or the
         same question as the last one (a double Enter), does nothing."""
         import gradio as gr
         from qa.present import SUGGESTIONS, VIEWER_HINT
 
+        turns = self.restore(turns, asked)
         message = " ".join((message or "").split())
         if not message or (turns and turns[-1].question == message):
-            return (gr.skip(),) * (6 + SUGGESTIONS)
-        history = [a.question for a in turns if a.status in ("answered", "abstained")]
-        answer = self.ask(message, history)
+            return (gr.skip(),) * (7 + SUGGESTIONS)
+        answer = self.ask(message, _history(turns))
         turns = [*turns, answer]
         suggestions = self._suggestions(answer)
         buttons = [gr.update(value=s, visible=True) for s in suggestions]
         buttons += [gr.update(value="", visible=False)] * (SUGGESTIONS - len(buttons))
-        return ("", self.conversation(turns, ratings), turns, ratings, VIEWER_HINT, self.header(), *buttons)
+        return ("", self.conversation(turns, ratings), turns, ratings, VIEWER_HINT, self.header(), *buttons,
+                [a.question for a in turns])
 
     def conversation(self, turns, ratings) -> str:
         """`ratings`: turn -> "up" or "down", with " noted" once a reason was recorded."""
@@ -234,17 +253,27 @@ class Handlers:
         from qa.present import SUGGESTIONS, VIEWER_HINT
 
         return ("", self.conversation([], {}), [], {}, VIEWER_HINT, self.header(),
-                *[gr.update(value="", visible=False)] * SUGGESTIONS, gr.update(value=None, visible=False))
+                *[gr.update(value="", visible=False)] * SUGGESTIONS, [], gr.update(value=None, visible=False))
 
-    def on_chat(self, turns, ratings, data: dict):
+    def on_chat(self, turns, ratings, data: dict, asked=None):
         """A button inside the conversation: `cite` opens a source, `rate` and `reason` record
         feedback, `ask` asks an example question."""
+        if data.get("action") == "ask":
+            return self.respond(str(data.get("text", "")), turns, ratings, asked)
+        restored = self.restore(turns, asked)
+        values = self._on_turn(restored, ratings, data)
+        if restored is turns:
+            return values
+        # the session had been dropped and its turns were asked again: keep them, show them
+        shown = values[3] if isinstance(values[3], dict) else ratings
+        return (values[0], self.conversation(restored, shown), restored, *values[3:])
+
+    def _on_turn(self, turns, ratings, data: dict):
+        """`on_chat` for a button of one turn: a citation or a thumb."""
         import gradio as gr
         from qa.present import SUGGESTIONS
 
-        action, skip = data.get("action"), (gr.skip(),) * (6 + SUGGESTIONS)
-        if action == "ask":
-            return self.respond(str(data.get("text", "")), turns, ratings)
+        action, skip = data.get("action"), (gr.skip(),) * (7 + SUGGESTIONS)
         try:
             turn = int(data.get("turn", -1))
         except (TypeError, ValueError):
@@ -253,7 +282,7 @@ class Handlers:
             return skip
         if action == "cite":
             source = self.source(turns[turn], turn, data.get("number"))
-            return (gr.skip(),) * 4 + (source,) + (gr.skip(),) * (1 + SUGGESTIONS)
+            return (gr.skip(),) * 4 + (source,) + (gr.skip(),) * (2 + SUGGESTIONS)
         if action == "rate" and data.get("rating") in ("up", "down"):
             ratings = self.rate(turns, ratings, turn, data["rating"])
         elif action == "reason" and str(data.get("text", "")).strip() and turn in ratings:
@@ -262,7 +291,7 @@ class Handlers:
             ratings = {**ratings, turn: f"{rating} noted"}
         else:
             return skip
-        return (gr.skip(), self.conversation(turns, ratings), gr.skip(), ratings, *skip[:2 + SUGGESTIONS])
+        return (gr.skip(), self.conversation(turns, ratings), gr.skip(), ratings, *skip[:3 + SUGGESTIONS])
 
     def rate(self, turns, ratings, turn: int, rating: str) -> dict:
         """Press a thumb: record it; press the same thumb again: record an undo of it."""
@@ -313,11 +342,11 @@ class Handlers:
             gr.Warning("Your feedback could not be saved (the server could not write it). Please tell the "
                        f"QuoteQA maintainers. {self.engine.disclaimer}")
 
-    def export(self, turns, session: str = "no-session"):
+    def export(self, turns, session: str = "no-session", asked=None):
         import gradio as gr
         from qa.present import conversation_markdown, describe_article
 
-        engine = self.engine
+        turns, engine = self.restore(turns, asked), self.engine
         builds = ", ".join(dict.fromkeys(a.index_build for a in turns)) or engine.index_build
         text = conversation_markdown(turns, disclaimer=engine.disclaimer, index_digest=builds,
                                      built_at=engine.manifest.built_at,
@@ -392,7 +421,10 @@ def _layout(handlers: Handlers) -> dict:
     from qa.present import SUGGESTIONS, VIEWER_HINT
 
     examples = handlers.examples
-    ui = {"header": gr.HTML(handlers.header(), elem_id="qqa-header"), "turns": gr.State([]), "ratings": gr.State({})}
+    ui = {"header": gr.HTML(handlers.header(), elem_id="qqa-header"), "turns": gr.State([]), "ratings": gr.State({}),
+          # The questions of the conversation, held by the page itself: when the server has dropped
+          # this session's state (past --sessions), they bring the conversation back (Handlers.restore).
+          "asked": gr.JSON([], visible=False)}
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             ui["chat"] = gr.HTML(handlers.conversation([], {}), elem_id="qqa-chat", js_on_load=CHAT_JS,
@@ -418,25 +450,26 @@ def _wire(handlers: Handlers, ui: dict) -> None:
     import gradio as gr
 
     chat, turns, ratings, box, suggested = ui["chat"], ui["turns"], ui["ratings"], ui["box"], ui["suggested"]
-    outputs = [box, chat, turns, ratings, ui["source"], ui["header"], *suggested]
+    asked = ui["asked"]
+    outputs = [box, chat, turns, ratings, ui["source"], ui["header"], *suggested, asked]
     # "once": a second Enter while the first question is answered is dropped, not asked again.
     private = dict(api_visibility="private")
     ask = dict(private, trigger_mode="once")
-    box.submit(handlers.respond, [box, turns, ratings], outputs, **ask)
-    ui["send"].click(handlers.respond, [box, turns, ratings], outputs, **ask)
+    box.submit(handlers.respond, [box, turns, ratings, asked], outputs, **ask)
+    ui["send"].click(handlers.respond, [box, turns, ratings, asked], outputs, **ask)
     for button in suggested:
-        button.click(handlers.respond, [button, turns, ratings], outputs, **ask)
+        button.click(handlers.respond, [button, turns, ratings, asked], outputs, **ask)
 
     # Gradio hands event data to a parameter annotated with its type.
-    def on_chat(t, r, evt: gr.EventData):
-        return handlers.on_chat(t, r, dict(getattr(evt, "_data", None) or {}))
+    def on_chat(t, r, a, evt: gr.EventData):
+        return handlers.on_chat(t, r, dict(getattr(evt, "_data", None) or {}), a)
 
-    chat.click(on_chat, [turns, ratings], outputs, **private)
+    chat.click(on_chat, [turns, ratings, asked], outputs, **private)
 
-    def on_export(t, request: gr.Request):  # the session names the export's private folder
-        return handlers.export(t, request.session_hash or "no-session")
+    def on_export(t, a, request: gr.Request):  # the session names the export's private folder
+        return handlers.export(t, request.session_hash or "no-session", a)
 
-    ui["export"].click(on_export, [turns], ui["export_file"], **private)
+    ui["export"].click(on_export, [turns, asked], ui["export_file"], **private)
     ui["new"].click(handlers.clear, None, [*outputs, ui["export_file"]], **private)
 
 

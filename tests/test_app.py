@@ -95,18 +95,27 @@ def browser():
         b.close()
 
 
+@contextlib.contextmanager
+def open_page(browser, url: str, size: tuple[int, int] = (1280, 800)):
+    """A new browser tab (its own context: its own Gradio session) on the chat, ready to ask.
+    It records the URLs it requests and the dialogs it dismisses."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.requests, page.dialogs = [], []
+        page.on("request", lambda r: page.requests.append(r.url))
+        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+        page.goto(url)
+        page.wait_for_selector("#qqa-question textarea")
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser, server):
-    url, _ = server
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
-    page = context.new_page()
-    page.requests, page.dialogs = [], []
-    page.on("request", lambda r: page.requests.append(r.url))
-    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    page.goto(url)
-    page.wait_for_selector("#qqa-question textarea")
-    yield page
-    context.close()
+    with open_page(browser, server[0]) as page:
+        yield page
 
 
 def ask(page, question: str, button: bool = False) -> str:
@@ -181,12 +190,7 @@ def test_question_follow_up_source_viewer_and_abstention(page):
 @pytest.mark.browser
 @pytest.mark.parametrize("name,size", [("desktop", (1280, 900)), ("phone", (390, 844))])
 def test_answer_opens_at_its_first_quote(browser, server, name, size):
-    url, _ = server
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_selector("#qqa-question textarea")
-    try:
+    with open_page(browser, server[0], size) as page:
         ask(page, "What brace is used for foot drop?")
         ask(page, "What are the surgical options for foot drop?")
         page.wait_for_timeout(500)  # let the scroll settle before measuring
@@ -200,8 +204,25 @@ def test_answer_opens_at_its_first_quote(browser, server, name, size):
         page.wait_for_timeout(500)
         assert in_viewport(page.locator("#qqa-source mark").first)
         page.screenshot(path=str(ARTIFACTS / f"after-{name}-source.png"))
-    finally:
-        context.close()
+
+
+@pytest.mark.browser
+def test_a_conversation_comes_back_after_the_server_dropped_its_session(browser, built_index, tmp_path):
+    """The server keeps the state of --sessions browser sessions; an older tab's is dropped. The
+    tab still holds its questions: its next question brings the conversation back, the earlier
+    turn stays on screen and the follow-up is read in its context."""
+    with running_app(built_index, tmp_path, extra=["--sessions", "1"]) as url:
+        with open_page(browser, url) as old, open_page(browser, url) as new:
+            ask(old, "What brace is used for foot drop?")
+            ask(new, "Does FES help foot drop?")  # one session kept: the newer tab's pushes the older out
+            follow = ask(old, "Can it be bought off the shelf?")
+            assert old.locator("#qqa-chat .qqa-turn").count() == 2
+            assert "ankle-foot orthosis (AFO)" in old.locator("#qqa-turn-0").inner_text()
+            read_as = next(line for line in follow.splitlines() if line.startswith("Searched for:"))
+            assert "in the context of" in read_as and "off-the-shelf" in follow
+            assert new.locator("#qqa-chat .qqa-turn").count() == 1  # the other tab's conversation is its own
+        log = next(tmp_path.glob("app-*.log")).read_text()
+        assert "restored a dropped session: asked its 1 earlier question(s) again" in log
 
 
 @pytest.mark.browser

@@ -36,6 +36,7 @@ class Page:
 
     def __init__(self, url: str, config: dict):
         self.url, self.config, self.session = url, config, uuid.uuid4().hex[:12]
+        self.asked: list[str] = []  # the questions the page holds, as the browser does (app.py "asked")
 
     def fn(self, elem_id: str, trigger: str) -> tuple[int, int]:
         ids = {c["id"] for c in self.config["components"] if c.get("props", {}).get("elem_id") == elem_id}
@@ -66,11 +67,18 @@ class Page:
         raise AssertionError(f"event {event_id} did not complete: {messages}")
 
     def ask(self, question: str) -> dict:
-        return self.event("qqa-question", "submit", [question, [], None])[-1]
+        result = self.event("qqa-question", "submit", [question, None, None, self.asked])[-1]
+        if result.get("success"):
+            self.asked = result["output"]["data"][-1]
+        return result
+
+    def conversation(self, result: dict) -> str:
+        """The conversation's HTML from an event's result."""
+        return result["output"]["data"][1]
 
     def export(self) -> dict:
         """The export's FileData (path on the server, URL)."""
-        result = self.event("qqa-export", "click", [None])[-1]
+        result = self.event("qqa-export", "click", [None, self.asked])[-1]
         return result["output"]["data"][0]["value"]
 
 
@@ -264,8 +272,10 @@ def test_twenty_failed_logins_lock_the_client_out_even_with_the_right_password(g
     assert PASSWORD not in log and not [w for w in wrong if w in log], "a password reached the log"
 
 
-def test_session_state_is_bounded(server):
-    """Past --sessions, the oldest session's state is dropped: its conversation no longer exports."""
+def test_session_state_is_bounded_and_a_dropped_conversation_comes_back(server, app_tmp):
+    """Past --sessions, the oldest session's state is dropped (memory stays bounded). Its page
+    still holds the questions asked, and they bring the conversation back; a page that sends none
+    exports an empty conversation, which shows the server really let the state go."""
     url, _, config = server
     first = Page(url, config)
     first.ask("What brace is used for foot drop in the oldest session?")
@@ -273,7 +283,17 @@ def test_session_state_is_bounded(server):
     newer = [Page(url, config) for _ in range(MAIN_SESSIONS + 2)]
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda p: p.ask("Does FES help foot drop?"), newer))
-    assert "the oldest session" not in urllib.request.urlopen(first.export()["url"], timeout=10).read().decode()
+
+    forgetful = Page(url, config)
+    forgetful.session, forgetful.asked = first.session, []
+    assert "the oldest session" not in urllib.request.urlopen(forgetful.export()["url"], timeout=10).read().decode()
+
+    follow = first.conversation(first.ask("Can it be bought off the shelf?"))
+    assert follow.count("<article class='qqa-turn'") == 2, follow[:300]
+    assert "the oldest session" in follow and "in the context of" in follow and "off-the-shelf" in follow
+    assert first.asked == ["What brace is used for foot drop in the oldest session?", "Can it be bought off the shelf?"]
+    log = (app_tmp / f"app-{urllib.parse.urlparse(url).port}.log").read_text()
+    assert "restored a dropped session: asked its 1 earlier question(s) again" in log
 
 
 def test_a_flipped_bit_in_the_manifest_is_refused_with_the_fix(index_copy):
@@ -327,7 +347,7 @@ def test_feedback_that_cannot_be_saved_says_so(server):
     page = Page(url, config)
     page.ask("Does FES help foot drop?")
     # the thumbs inside an answer send one "click" event on the conversation (see Handlers.on_chat)
-    messages = page.event("qqa-chat", "click", [None, None], {"action": "rate", "turn": 0, "rating": "up"})
+    messages = page.event("qqa-chat", "click", [None, None, page.asked], {"action": "rate", "turn": 0, "rating": "up"})
     warnings = [m for m in messages if m.get("msg") == "log" and m.get("level") == "warning"]
     assert warnings and "could not be saved" in warnings[0]["log"], messages
     assert DISCLAIMER_START in warnings[0]["log"]
