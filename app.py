@@ -179,6 +179,7 @@ class Handlers:
         self.live = live  # qa.index.LiveIndex of engines: follows index rebuilds while serving
         self.corpus = corpus
         self.stale = {live.current.index_build: stale_against(live.current, corpus)}
+        self.page_build = live.current.index_build  # whose header new pages open with (page_header)
         self.feedback_path = feedback_path
         from serving import ExportFiles
 
@@ -193,6 +194,20 @@ class Handlers:
         if engine.index_build not in self.stale:  # a rebuild was swapped in since the last look
             self.stale[engine.index_build] = stale_against(engine, self.corpus)
         return header_html(engine, self.stale[engine.index_build])
+
+    def page_header(self) -> str:
+        """The header a page opens with: part of the page's config, which all sessions share."""
+        self.page_build = self.engine.index_build
+        return self.header()
+
+    def header_update(self, shown: list):
+        """The header again only when the index build changed since the page showed it (`shown`:
+        its turns so far). Gradio keeps each value sent in the session's state, and the header
+        lists every article: sent with every answer, it cost each session a copy of that list."""
+        import gradio as gr
+
+        build = shown[-1].index_build if shown else self.page_build
+        return self.header() if self.engine.index_build != build else gr.skip()
 
     # answering ---------------------------------------------------------------------------------
 
@@ -228,20 +243,23 @@ class Handlers:
         message = " ".join((message or "").split())
         if not message or (turns and turns[-1].question == message):
             return (gr.skip(),) * (7 + SUGGESTIONS)
-        answer = self.ask(message, _history(turns))
+        answer, header = self.ask(message, _history(turns)), self.header_update(turns)
         turns = [*turns, answer]
         suggestions = self._suggestions(answer)
         buttons = [gr.update(value=s, visible=True) for s in suggestions]
         buttons += [gr.update(value="", visible=False)] * (SUGGESTIONS - len(buttons))
-        return ("", self.conversation(turns, ratings), turns, ratings, VIEWER_HINT, self.header(), *buttons,
+        return ("", self.conversation(turns, ratings), turns, ratings, VIEWER_HINT, header, *buttons,
                 [a.question for a in turns])
 
     def conversation(self, turns, ratings) -> str:
         """`ratings`: turn -> "up" or "down", with " noted" once a reason was recorded."""
         from qa.present import conversation_html
 
-        return conversation_html(turns, {t: r.split()[0] for t, r in ratings.items()}, examples=self.examples,
+        html = conversation_html(turns, {t: r.split()[0] for t, r in ratings.items()}, examples=self.examples,
                                  noted={t for t, r in ratings.items() if r.endswith(" noted")})
+        # Gradio keeps this per session. In ASCII (“ as &#8220;, the same on screen) a Python string
+        # takes one byte a character; one curly quote would make the whole of it take two.
+        return html.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
     @property
     def examples(self) -> list[str]:
@@ -252,7 +270,7 @@ class Handlers:
         import gradio as gr
         from qa.present import SUGGESTIONS, VIEWER_HINT
 
-        return ("", self.conversation([], {}), [], {}, VIEWER_HINT, self.header(),
+        return ("", self.conversation([], {}), [], {}, VIEWER_HINT, self.header_update([]),
                 *[gr.update(value="", visible=False)] * SUGGESTIONS, [], gr.update(value=None, visible=False))
 
     def on_chat(self, turns, ratings, data: dict, asked=None):
@@ -421,7 +439,7 @@ def _layout(handlers: Handlers) -> dict:
     from qa.present import SUGGESTIONS, VIEWER_HINT
 
     examples = handlers.examples
-    ui = {"header": gr.HTML(handlers.header(), elem_id="qqa-header"), "turns": gr.State([]), "ratings": gr.State({}),
+    ui = {"header": gr.HTML(handlers.page_header(), elem_id="qqa-header"), "turns": gr.State([]), "ratings": gr.State({}),
           # The questions of the conversation, held by the page itself: when the server has dropped
           # this session's state (past --sessions), they bring the conversation back (Handlers.restore).
           "asked": gr.JSON([], visible=False)}

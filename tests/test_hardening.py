@@ -291,6 +291,7 @@ def test_session_state_is_bounded_and_a_dropped_conversation_comes_back(server, 
     follow = first.conversation(first.ask("Can it be bought off the shelf?"))
     assert follow.count("<article class='qqa-turn'") == 2, follow[:300]
     assert "the oldest session" in follow and "in the context of" in follow and "off-the-shelf" in follow
+    assert follow.isascii() and "&#8220;" in follow  # kept per session: one byte a character, quotes as references
     assert first.asked == ["What brace is used for foot drop in the oldest session?", "Can it be bought off the shelf?"]
     log = (app_tmp / f"app-{urllib.parse.urlparse(url).port}.log").read_text()
     assert "restored a dropped session: asked its 1 earlier question(s) again" in log

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from qa.index import load_store
 from qa.verbatim import normalise
 from tests.conftest import CORPUS, ROOT
 from tests.test_app import running_app
+from tests.test_hardening import Page
 
 QUESTIONS = [("What brace is used for foot drop?", []), ("How is CIDP treated?", []),
              ("Can it be bought off the shelf?", ["What brace is used for foot drop?"]),
@@ -81,6 +83,8 @@ def test_rebuild_while_serving_switches_without_a_failed_answer(index_copy, tmp_
     with running_app(index_copy, tmp_path) as url:
         client = Client(url, verbose=False)
         first = ask_json(client, *QUESTIONS[0])["index_build"]
+        page = Page(url, json.loads(urllib.request.urlopen(url + "config", timeout=10).read()))
+        assert first not in json.dumps(header_sent(page.ask("What brace is used for foot drop?")))  # nothing new
         answers, errors, stop_flag = [], [], threading.Event()
 
         def keep_asking():
@@ -113,6 +117,13 @@ def test_rebuild_while_serving_switches_without_a_failed_answer(index_copy, tmp_
         for q, a in answers:
             assert a["markdown"] == expected[q], f"garbled answer for {q!r}"
             assert a["markdown"].rstrip().endswith(f"*{escape_md(a['disclaimer'])}*")
+        # the chat page's header shows the new build with the next answer
+        assert new_build in json.dumps(header_sent(page.ask("Does FES help foot drop?")))
+
+
+def header_sent(result: dict):
+    """What a chat answer sent for the page's header (outputs: box, chat, turns, ratings, source, header, ...)."""
+    return result["output"]["data"][5]
 
 
 def test_running_app_keeps_serving_when_a_damaged_build_is_swapped_in(index_copy, tmp_path, engine):
