@@ -334,6 +334,9 @@ def test_accessibility_axe_and_keyboard(page):
         raise AssertionError("no [n] citation is reachable with Tab")
     page.keyboard.press("Enter")
     page.locator("#qqa-source mark").first.wait_for()
+    # Gradio dims a component (opacity .2, a flash) while an event may still update it: let that
+    # end, or axe measures the contrast of the fading text
+    page.wait_for_function("() => !document.querySelector('.pending')", timeout=10_000)
     violations = Axe().run(page).response["violations"]
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in violations
            if v["impact"] in ("serious", "critical")]
