@@ -27,7 +27,7 @@ CONCURRENCY = 2  # one request per core; a request takes ~15 ms of CPU
 BATCH_SIZE = 16  # /ask calls waiting together are answered with one model call
 FILE_LIMIT = "16kb"  # the app takes no uploads; keep the route that exists anyway small
 SESSIONS = 500  # sessions whose state is kept (a chat tab, or one /ask call); the oldest is dropped beyond:
-# ~60 KB each with one question, ~6 KB more a turn. A dropped chat comes back (Handlers.restore).
+# tens of KB each, more with every turn. A dropped chat comes back (Handlers.restore).
 RESTORE_TURNS = 50  # a page whose session was dropped gets back at most this many of its turns
 CACHE_CLEANUP = (60, 600)  # every minute, delete Gradio's served copies of files older than 10 minutes
 EXPORT_MAX_AGE_S = 600  # exports are deleted when their session ends, or after 10 minutes
