@@ -5,18 +5,30 @@ by uvicorn. Does not build the page or answer questions.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from .guards import GuardSettings, Guards
+from .memory import TRIM_EVERY_SECONDS, prune_queue
 
 
-def make_app(demo, guards: GuardSettings, **gradio_options: Any):
-    """The ASGI app: `gradio_options` are `gr.mount_gradio_app`'s (auth, max_file_size, theme, ...)."""
+def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECONDS, **gradio_options: Any):
+    """The ASGI app: `gradio_options` are `gr.mount_gradio_app`'s (auth, max_file_size, theme, ...).
+    While it runs, the queue's finished sessions are dropped every `prune_every` seconds."""
     import gradio as gr
     from fastapi import FastAPI
     from starlette.middleware.cors import CORSMiddleware
 
-    parent = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        pruning = asyncio.create_task(prune_queue(demo._queue, prune_every))
+        try:
+            yield
+        finally:
+            pruning.cancel()
+
+    parent = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     # No origin is echoed unless listed: Gradio alone echoes any Origin, with credentials, on a
     # host name that is not localhost.
     parent.add_middleware(CORSMiddleware, allow_origins=list(guards.allowed_origins), allow_credentials=True,

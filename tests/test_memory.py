@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 
 import pytest
 
@@ -74,3 +77,50 @@ def test_model_calls_from_many_request_threads_do_not_add_threads():
     assert proc.returncode == 0, proc.stderr
     count = json.loads(proc.stdout)
     assert count["during"] - count["callers"] <= count["before"], count
+
+
+@pytest.mark.parametrize("prune_every, left", [(0.2, 0), (3600.0, 12)])
+def test_the_queue_forgets_sessions_whose_events_finished(prune_every, left):
+    """Gradio's queue left an empty set behind for every session it had seen (each /ask call is
+    one): ~300 bytes a request, for the life of the server. A real Gradio app served by
+    `serving.make_app`, 12 API calls: with pruning nothing is left; with pruning an hour away, the
+    12 sets are still there (what the test guards against)."""
+    import gradio as gr
+    import uvicorn
+
+    from serving import GuardSettings
+    from serving.server import make_app
+    from tests.test_app import free_port
+
+    def shout(text: str) -> str:
+        return text.upper()
+
+    with gr.Blocks() as demo:
+        gr.api(shout, api_name="shout")
+    demo.queue()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(make_app(demo, GuardSettings(), prune_every=prune_every),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        for k in range(12):
+            event = post(url + "gradio_api/call/shout", {"data": [f"call {k}"]})["event_id"]
+            with urllib.request.urlopen(url + f"gradio_api/call/shout/{event}", timeout=30) as stream:
+                assert f"CALL {k}" in stream.read().decode()
+        time.sleep(1.0)  # a few pruning rounds when pruning runs
+        assert len(demo._queue.pending_event_ids_session) == left
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def post(url: str, body: dict) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
