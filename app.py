@@ -240,8 +240,8 @@ class Handlers:
         import gradio as gr
         from qa.present import SUGGESTIONS, VIEWER_HINT
 
-        turns = self.restore(turns, asked)
         message = " ".join((message or "").split())
+        turns = self.restore(turns, asked) if message else turns  # nothing to ask: nothing to replay
         if not message or (turns and turns[-1].question == message):
             return (gr.skip(),) * (7 + SUGGESTIONS)
         answer, header = self.ask(message, _history(turns)), self.header_update(turns)
