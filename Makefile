@@ -7,7 +7,7 @@ PIP    := $(BIN)/python -m pip install --disable-pip-version-check -q -c constra
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test index eval bench bench-covidqa clean
+.PHONY: run test index eval bench bench-covidqa bench-suite clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,5 +44,17 @@ bench-covidqa: $(VENV)/.stamp-test
 	$(BIN)/python -m ingest --corpus $(COVIDQA)/corpus --index index.covidqa
 	$(BIN)/python -m eval --index index.covidqa --questions $(COVIDQA)/questions-dev.jsonl $(EVAL_ARGS)
 
+# All three corpora, each split by article into a tuning and a check part (eval/split.py): builds
+# index.covidqa and index.medquad once, generates the conversations (eval/conversations.py), then
+# scores the tuning parts. `make bench-suite SUITE_ARGS="--part both"` adds the check parts.
+BENCH  ?= ../shared/benchmarks
+bench-suite: $(VENV)/.stamp-test index
+	for b in covidqa medquad; do \
+	  $(BIN)/python -m ingest --quiet --corpus $(BENCH)/$$b/corpus --index index.$$b && \
+	  $(BIN)/python -m eval.conversations --questions $(BENCH)/$$b/questions-dev.jsonl \
+	    --corpus $(BENCH)/$$b/corpus --out eval/generated/conversations-$$b.jsonl || exit 1; \
+	done
+	$(BIN)/python -m eval.suite $(SUITE_ARGS)
+
 clean:
-	rm -rf $(VENV) index index.covidqa .pytest_cache .hypothesis
+	rm -rf $(VENV) index index.covidqa index.medquad eval/generated .pytest_cache .hypothesis

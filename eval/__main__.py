@@ -10,11 +10,13 @@ from pathlib import Path
 DEFAULT_QUESTIONS = Path(__file__).with_name("questions.jsonl")
 
 
-def evaluate(engine, questions, *, progress: bool = False, configs=None):
+def evaluate(engine, questions, *, progress: bool = False, configs=None, parts: bool = False):
     """(metrics per configuration, shipped outcomes, qrels) for a loaded engine and question list;
-    `configs` (name -> settings) defaults to every ablation in `eval.run.CONFIGS`."""
+    `configs` (name -> settings) defaults to every ablation in `eval.run.CONFIGS`. With `parts`,
+    the shipped configuration is also scored on the tuning and check parts (`eval.split`)."""
     from .metrics import qrels_for, score
     from .run import CONFIGS, SHIPPED, run_configs
+    from .split import split
 
     texts = {c.id: c.text for c in engine.chunks}
     qrels = qrels_for(questions, texts)
@@ -22,8 +24,12 @@ def evaluate(engine, questions, *, progress: bool = False, configs=None):
         if any(q.doc_id for q in questions) else None
     runs = run_configs(engine, questions, configs or CONFIGS, progress=progress)
     articles = list(engine.articles)
-    return ({name: score(questions, outcomes, qrels, gold, articles) for name, outcomes in runs.items()},
-            runs[SHIPPED], qrels)
+    results = {name: score(questions, outcomes, qrels, gold, articles) for name, outcomes in runs.items()}
+    if parts and SHIPPED in runs:
+        for part, chosen in split(questions).items():
+            if chosen:
+                results[f"{SHIPPED}·{part}"] = score(chosen, runs[SHIPPED], qrels, gold, articles)
+    return results, runs[SHIPPED], qrels
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError, qa.QuoteQAError) as exc:
         print(f"eval failed: {exc}", file=sys.stderr)
         return 1
-    results, shipped, _ = evaluate(engine, questions, progress=sys.stderr.isatty())
+    results, shipped, _ = evaluate(engine, questions, progress=sys.stderr.isatty(), parts=True)
     if args.run_out:
         write_run(args.run_out, shipped)
     if args.report:
@@ -58,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
     else:
-        print(f"{len(questions)} questions, index build {engine.manifest.digest}\n")
+        print(f"{len(questions)} questions, index build {engine.manifest.digest}; shipped·tune / shipped·check: "
+              "the shipped configuration on the tuning and check parts (eval/split.py)\n")
         print(table(results))
     return 0
 
