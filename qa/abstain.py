@@ -1,7 +1,7 @@
 """When the articles cannot answer: words they never use, and evidence too far from the question.
 
-Two signals that transfer between corpora (calibrated on the foot-drop questions and the COVID-QA
-dev half together, one setting for both; README "Abstention"):
+Two signals that transfer between corpora (one setting for all, chosen on the tuning parts of the
+foot-drop, COVID-QA and MedQuAD dev sets together; README "Abstention"):
 
 - **Rare unknown words.** A word of the user's own question (four letters or more) that the
   articles never use — not as a stem, not as a prefix of a longer stem ("recov" of "recoveri"),
@@ -9,6 +9,8 @@ dev half together, one setting for both; README "Abstention"):
   the model's own word-piece vocabulary splits into two or more pieces, i.e. a word that is rare
   in general English too: a drug, a disease, a gene ("allopurinol", "ketoacidosis"). Common words
   the articles happen not to use ("exactly", "hurt") do not count.
+  A word capitalised inside the question ("Gilbert syndrome", "Poland syndrome") counts too, when
+  the articles do not use it exactly (a name one letter from a common word is another name).
 - **Best cosine.** The best sentence of the whole index, by cosine similarity with the question.
 
 The question abstains when even the best sentence is far (`floor`), or when it has a rare unknown
@@ -66,27 +68,45 @@ class KnownStems:
             self._near = frozenset(d for s in self._sorted if len(s) >= MIN_LETTERS for d in _deletions(s)) | self._set
         return stem in self._near or not _deletions(stem).isdisjoint(self._near)
 
-    def knows(self, stem: str) -> bool:
-        return self._exact(stem) or self._fuzzy(stem)
+    def knows(self, stem: str, *, fuzzy: bool = True) -> bool:
+        """Used by the articles: exactly, as the start of a longer stem, or (with `fuzzy`) one
+        deletion away on either side — a typing slip, which a proper name is not ("Genoa" is not
+        "genom")."""
+        return self._exact(stem) or (fuzzy and self._fuzzy(stem))
 
 
 @dataclass(frozen=True)
 class AbstainRule:
     floor: float = 0.30  # abstain when no sentence reaches this cosine with the question
-    rare_floor: float = 0.58  # ... or this one, when the question has a rare word the articles never use
+    rare_floor: float = 0.78  # ... or this one, when the question has a rare word the articles never use
+    names: bool = True  # an unknown word written as a name counts as rare (`written_as_name`)
+
+
+def written_as_name(word: str, position: int) -> bool:
+    """Capitalised where a sentence would not capitalise it: a proper name ("Gilbert", "Poland").
+
+    >>> written_as_name("Gilbert", 4), written_as_name("What", 0), written_as_name("ALI", 3)
+    (True, False, True)
+    """
+    return position > 0 and word[:1].isupper()
 
 
 def rare_unknown_words(question: str, stem: Callable[[str], Sequence[str]], known: KnownStems,
-                       word_pieces: Callable[[str], int], lexicon_words: frozenset[str] = frozenset()) -> list[str]:
-    """The question's words that the articles never use and that are rare in English too."""
+                       word_pieces: Callable[[str], int], lexicon_words: frozenset[str] = frozenset(),
+                       names: bool = True) -> list[str]:
+    """The question's words that the articles never use and that are rare in English too, or (with
+    `names`) written as a name: "Gilbert syndrome" names a thing as surely as "ketoacidosis"."""
     out = []
-    for word in dict.fromkeys(words(question)):
-        if len(word) < MIN_LETTERS or word.lower() in lexicon_words:
+    tokens = words(question)
+    for position, word in enumerate(tokens):
+        if len(word) < MIN_LETTERS or word.lower() in lexicon_words or word in out:
             continue
         stems = stem(word)
-        if not stems or any(known.knows(s) for s in stems):
-            continue  # a stop word, or a word the articles use
-        if word_pieces(word.lower()) >= 2:
+        if not stems:
+            continue  # a stop word
+        if not any(known.knows(s) for s in stems) and word_pieces(word.lower()) >= 2:
+            out.append(word)  # rare in English, and not even a typing slip away from the articles' words
+        elif names and written_as_name(word, position) and not any(known.knows(s, fuzzy=False) for s in stems):
             out.append(word)
     return out
 

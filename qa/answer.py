@@ -77,6 +77,7 @@ class Answer:
     coverage: tuple[str, ...] = ()  # with an abstention: what the indexed articles do cover
     missing: tuple[str, ...] = ()  # what the question asks for that no quote gives ("dose", "number", ...)
     context: tuple[str, ...] = ()  # a follow-up's topic: titles of the articles its search favoured
+    unknown: tuple[str, ...] = ()  # with an abstention: names in the question that no article uses
 
     @property
     def abstained(self) -> bool:

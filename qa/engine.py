@@ -264,9 +264,10 @@ class Engine:
         query_cos, near_rows = self._retriever.nearest_sentences(vecs[-1], s.candidates)
         literal_best = float(literal_cos[0]) if len(literal_cos) else -1.0
         best = max(literal_best, float(query_cos[0]) if len(query_cos) else -1.0)
-        if should_abstain(best, literal_best, self.rare_words(q), s.abstain) or \
+        rare = self.rare_words(q)
+        if should_abstain(best, literal_best, rare, s.abstain) or \
                 (followup and not p.points_back and self._new_unknown_topic(tokens[0])):
-            return self._abstain(q, p.query, t0, (), followup, literal_rows)
+            return replace(self._abstain(q, p.query, t0, (), followup, literal_rows), unknown=tuple(rare))
         if p.intent == "evidence" and before:  # the same quotes again: their references are the answer
             ranked, selections = np.zeros(0, dtype=np.int64), before
         else:
@@ -357,7 +358,7 @@ class Engine:
     def rare_words(self, question: str) -> list[str]:
         """Words of `question` that the articles never use and that are rare in English (see abstain.py)."""
         return rare_unknown_words(question, lambda w: self._retriever.tokenize([w])[0], self._known,
-                                  self._embedder.word_pieces, self._lexicon_words)
+                                  self._embedder.word_pieces, self._lexicon_words, self.settings.abstain.names)
 
     def _rank_windows(self, queries: Sequence["_Query"]) -> tuple[np.ndarray, np.ndarray]:
         """Candidate windows (each query's best BM25 and nearest sentences) ranked by the queries'

@@ -11,6 +11,7 @@ import pytest
 
 from qa import MAX_QUESTION_CHARS
 from qa.present import escape_md, render_markdown
+from qa.present.markdown import render_text
 from qa.verbatim import normalise
 from tests.conftest import ROOT
 
@@ -223,3 +224,16 @@ def test_an_abstention_names_the_articles_nearest_the_question_first(engine):
     assert emg.coverage == (by_line[emg_article], "… and 1 more article")
     assert tinnitus.coverage[0] != emg.coverage[0] and tinnitus.coverage[1] == "… and 1 more article"
     assert "They cover:" in render_markdown(emg) and escape_md(by_line[emg_article]) in render_markdown(emg)
+
+
+@pytest.mark.parametrize("question, name", [
+    ("What are the treatments for Gilbert syndrome?", "Gilbert"),
+    ("What is the outlook for foot drop in Poland syndrome?", "Poland"),
+])
+def test_a_question_about_a_name_no_article_uses_abstains_and_names_it(engine, question, name):
+    # template words ("treatments", "outlook", "foot drop") match the articles well; the subject does not
+    answer = engine.ask(question)
+    assert answer.status == "abstained" and not answer.quotes, [q.text for q in answer.quotes]
+    assert name in answer.unknown
+    assert f"No indexed article mentions “{name}”." in render_text(answer)
+    assert_well_formed(answer, engine)

@@ -180,3 +180,34 @@ def test_candidate_bm25_and_top_k_match_the_full_computation(engine, built_index
     assert top_k(scores, 3).tolist() == [1, 3, 2]
     assert top_k(scores, 10).tolist() == [1, 3, 2, 4]
     assert top_k(np.zeros(3), 2).tolist() == []
+
+
+def test_an_unknown_name_counts_as_rare_but_a_typing_slip_of_an_article_word_does_not():
+    from qa.abstain import KnownStems, rare_unknown_words
+    from qa.index.lexical import Tokenizer
+
+    tokenize = Tokenizer()
+    known = KnownStems(tokenize(["genome sequencing of the syndrome; recovery of gait"])[0])
+    one_piece = lambda w: 1  # noqa: E731  every word common in English: only the name rule can fire
+    ask = lambda q, names=True: rare_unknown_words(q, lambda w: tokenize([w])[0], known, one_piece,  # noqa: E731
+                                                   names=names)
+    # "Genoa" is one deletion from the articles' "genom" stem: a slip for a common word, not for a name
+    assert ask("What are the symptoms of Genoa syndrome?") == ["Genoa"]
+    assert ask("What are the symptoms of Genoa syndrome?", names=False) == []
+    assert ask("Genome of what?") == [] and ask("Recovry of gait?") == []  # the first word, and a slip
+
+
+def test_an_abstention_says_which_names_no_article_uses():
+    from qa import Answer
+    from qa.present.chat import answer_html
+    from qa.present.markdown import render_markdown, render_text, unknown_sentence
+
+    answer = Answer("What treats Gaucher disease?", "What treats Gaucher disease?", "abstained",
+                    "The indexed articles do not answer this question, so no passage is quoted.", (), (), (),
+                    "For healthcare professionals only.", unknown=("Gaucher",))
+    assert unknown_sentence(answer.unknown) == "No indexed article mentions “Gaucher”."
+    assert "No indexed article mentions “Gaucher”." in render_markdown(answer)
+    assert "No indexed article mentions “Gaucher”." in render_text(answer)
+    assert "No indexed article mentions &#8220;Gaucher&#8221;." in answer_html(answer, 0) or \
+        "No indexed article mentions “Gaucher”." in answer_html(answer, 0)
+    assert list(answer.to_json()["unknown"]) == ["Gaucher"]

@@ -13,7 +13,7 @@ import html
 from typing import Collection, Mapping, Sequence
 
 from ..answer import Answer, Quote, Source
-from .markdown import gap_sentence, reading, render_text
+from .markdown import gap_sentence, reading, render_text, unknown_sentence
 
 def _e(text: str | None) -> str:
     return html.escape(text or "", quote=True)
@@ -94,7 +94,8 @@ def source_item(source: Source, turn: int) -> str:
 def _message_html(answer: Answer) -> str:
     if not answer.message:
         return ""
-    out = f"<p class='qqa-message'><strong>{_e(answer.message)}</strong></p>"
+    out = f"<p class='qqa-message'><strong>{_e(answer.message)}</strong>"
+    out += f" {_e(unknown_sentence(answer.unknown))}</p>" if answer.unknown else "</p>"
     if answer.coverage:
         out += "<p>They cover:</p><ul>" + "".join(f"<li>{_e(c)}</li>" for c in answer.coverage) + "</ul>"
     return out

@@ -39,6 +39,16 @@ def gap_sentence(missing: Sequence[str]) -> str:
     return f"The articles give no {joined}."
 
 
+def unknown_sentence(unknown: Sequence[str]) -> str:
+    """Which names of the question no indexed article uses.
+
+    >>> unknown_sentence(("Gaucher",)), unknown_sentence(("Kluver", "Bucy"))
+    ('No indexed article mentions “Gaucher”.', 'No indexed article mentions “Kluver” or “Bucy”.')
+    """
+    quoted = [f"“{w}”" for w in unknown]
+    return f"No indexed article mentions {quoted[0] if len(quoted) == 1 else ', '.join(quoted[:-1]) + ' or ' + quoted[-1]}."
+
+
 def source_line(src: Source) -> str:
     by = " · ".join(x for x in (src.publisher, src.author) if x)
     parts = [f"*{escape_md(src.title)}*"]
@@ -83,6 +93,8 @@ def _message_markdown(answer: Answer) -> str:
     if answer.status != "abstained":
         return escape_md(answer.message or "")
     text = f"**{escape_md(answer.message or '')}**"
+    if answer.unknown:
+        text += f" {escape_md(unknown_sentence(answer.unknown))}"
     if answer.coverage:
         text += "\n\nThey cover:\n\n" + "\n".join(f"- {escape_md(line)}" for line in answer.coverage)
     return text
@@ -119,7 +131,7 @@ def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
     if reading(answer):
         lines += [reading(answer), ""]
     if answer.message:
-        lines += [answer.message, ""]
+        lines += [answer.message + (f" {unknown_sentence(answer.unknown)}" if answer.unknown else ""), ""]
         if answer.coverage:
             lines += ["They cover:", *[f"{bullet}{line}" for line in answer.coverage], ""]
     if answer.missing and answer.quotes:
