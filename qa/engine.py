@@ -142,6 +142,8 @@ class Engine:
         self._window_sections = np.array([
             sections.setdefault((s.article_id, self._chunk_by_id[s.chunk_id].section), len(sections))
             for s in (store.sentences[int(f)] for f in store.windows[:, 0])], dtype=np.int64)
+        # each section's heading terms (its section path): what the section is about
+        self._section_terms = self._retriever.heading_terms([" ".join(path) for _, path in sections])
 
     # -- what the index holds (read-only views for presentation and the eval) ----------------------
 
@@ -375,13 +377,16 @@ class Engine:
                 found.append(near[top_candidates(r.window_cosines(q.vec, near, longest) + 1.0, s.candidates)])
         candidates = np.unique(np.concatenate(found)).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
         weights = replace(s.rank, bm25=s.rank.bm25 if s.bm25 else 0.0, coverage=s.rank.coverage if s.bm25 else 0.0,
-                          cosine=s.rank.cosine if s.dense else 0.0)
+                          heading=s.rank.heading if s.bm25 else 0.0, cosine=s.rank.cosine if s.dense else 0.0)
         scores = np.zeros(len(candidates))
+        sections = self._window_sections[candidates]
         for q, lexical in zip(queries, bm25):
             cosine = r.window_cosines(q.vec, candidates, longest) if s.dense else np.zeros(len(candidates))
-            terms = coverage(r.query_idf(q.tokens), r.window_terms(candidates)) if s.bm25 else np.zeros(len(candidates))
+            idf = r.query_idf(q.tokens)
+            terms = coverage(idf, r.window_terms(candidates)) if s.bm25 else np.zeros(len(candidates))
+            heading = coverage(idf, [self._section_terms[k] for k in sections]) if weights.heading else 0.0
             scores += q.weight * window_scores(lexical[candidates], float(lexical.max(initial=0.0)), cosine, terms,
-                                               weights)
+                                               weights, heading=heading)
         order = np.argsort(-scores, kind="stable")
         return candidates[order], scores[order]
 

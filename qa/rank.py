@@ -2,11 +2,12 @@
 much of the question's rarer vocabulary it covers.
 
     score = bm25 / best bm25 + w_cos · (best sentence cosine in the window) + w_cov · (IDF-weighted
-            share of the question's terms the window contains)
+            share of the question's terms the window contains) + w_head · (the same share for the
+            headings of the window's section)
 
-Three signals that mean the same on any corpus: BM25 is divided by the best window's BM25 for this
+Signals that mean the same on any corpus: BM25 is divided by the best window's BM25 for this
 question (so its scale does not depend on corpus size or question length), cosine is already on
-a fixed scale, and coverage is a share. The weights were chosen by cross-validation across
+a fixed scale, and both coverages are shares. The weights were chosen by cross-validation across
 articles on the COVID-QA dev half and checked on the foot-drop questions (README, "How an answer
 is made"); a learned ranker over thirty features did no better across articles.
 
@@ -25,17 +26,20 @@ class RankWeights:
     bm25: float = 1.0
     cosine: float = 2.0
     coverage: float = 1.0
+    # IDF-weighted share of the question's terms in the window's section headings ("Treatment",
+    # "Braces and Orthotics"): chosen on the tuning parts of all three corpora (README)
+    heading: float = 2.0
 
 
 def window_scores(bm25: np.ndarray, best_bm25: float, cosine: np.ndarray, coverage: np.ndarray,
-                  weights: RankWeights = RankWeights()) -> np.ndarray:
+                  weights: RankWeights = RankWeights(), *, heading: np.ndarray | float = 0.0) -> np.ndarray:
     """Scores of candidate windows from their BM25, best sentence cosine and term coverage.
 
     >>> window_scores(np.array([4.0, 2.0]), 4.0, np.array([0.5, 0.7]), np.array([1.0, 0.5]))
     array([3. , 2.4])
     """
     lexical = bm25 / best_bm25 if best_bm25 > 0 else np.zeros_like(bm25)
-    return weights.bm25 * lexical + weights.cosine * cosine + weights.coverage * coverage
+    return weights.bm25 * lexical + weights.cosine * cosine + weights.coverage * coverage + weights.heading * heading
 
 
 def coverage(query_idf: dict[int, float], window_terms: list[np.ndarray]) -> np.ndarray:

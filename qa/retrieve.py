@@ -74,6 +74,12 @@ class Retriever:
         indptr, indices = self._window_terms
         return [indices[indptr[w]:indptr[w + 1]] for w in windows]
 
+    def heading_terms(self, headings: Sequence[str]) -> list[np.ndarray]:
+        """The window-vocabulary term ids of each heading (terms the windows never use are left out)."""
+        vocab = self.store.window_bm25.vocab_dict
+        return [np.array(sorted({vocab[t] for t in tokens if t in vocab}), dtype=np.int64)
+                for tokens in self.tokenize(list(headings))]
+
     def search_text(self, text: str, *, lexicon: bool = True) -> str:
         """`text` plus the lexicon's synonyms for terms in it, each written once: "ankle foot
         orthosis" is not added after "ankle-foot orthosis" (every extra token costs encoding time)."""
