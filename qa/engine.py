@@ -66,6 +66,12 @@ class Settings:
     # Windows in the sections of the previous question's best windows: the topic within an article.
     section_bonus: float = 0.15
     context_windows: int = 2  # the previous question's top windows whose articles are the topic
+    # A follow-up's pronoun is read as the previous question's topic entity (qa.entity): "Can it be
+    # bought off the shelf?" is searched as "Can brace be bought off the shelf?" -- unless another
+    # noun phrase of that question weighs within `entity_margin` of it (no one topic to stand for
+    # "it"; the topic's words are carried instead). Chosen on the generated conversations' tuning parts.
+    entity: bool = True
+    entity_margin: float = 1.5
     rank: RankWeights = field(default_factory=RankWeights)
     abstain: AbstainRule = field(default_factory=AbstainRule)  # README, "Abstention"
     quotes: QuoteParams = field(default_factory=QuoteParams)
@@ -103,6 +109,7 @@ class _Pending:
     previous: str = ""  # search text of the previous question as read: its articles are the topic
     intent: str = ""  # "more", "why" or "evidence": taken from the previous answer (`qa.followup.intent`)
     points_back: bool = False  # "Is that permanent?": never a new topic, whatever its own words
+    read_alone: bool = False  # the first text is the turn with its pronoun replaced by the topic entity
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -247,15 +254,19 @@ class Engine:
         recent = list(history)[max(len(history) - self.settings.max_history, 0):]  # 0 reads none
         hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in recent if isinstance(h, str)]
         hist = [h for h in hist if h]
-        resolution = (self._resolver.resolve(q, hist, self._retriever.known_word)
+        resolution = (self._resolver.resolve(q, hist, self._retriever.known_word,
+                                             self._entity_weight if self.settings.entity else None,
+                                             entity_margin=self.settings.entity_margin)
                       if self.settings.followup else None)
         followup = bool(resolution and resolution.followup)
-        queries = [q] + ([resolution.query] if followup else [])
+        # a pronoun read as the topic entity gives a question that reads alone: it stands for the turn
+        queries = [resolution.reading or q if followup else q] + ([resolution.query] if followup else [])
         search = lambda t: self._retriever.search_text(t, lexicon=self.settings.lexicon)  # noqa: E731
         # every query is encoded, even without dense retrieval: its vector also scores sentences
         return _Pending(q, resolution.query if followup else q, followup, tuple(search(t) for t in queries), t0,
                         previous=search(resolution.previous) if resolution and resolution.previous else "",
-                        intent=resolution.intent if followup else "", points_back=followup and resolution.points_back)
+                        intent=resolution.intent if followup else "", points_back=followup and resolution.points_back,
+                        read_alone=bool(followup and resolution.reading))
 
     def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
         q, followup, t0, s = p.question, p.followup, p.t0, self.settings
@@ -267,6 +278,9 @@ class Engine:
         literal_best = float(literal_cos[0]) if len(literal_cos) else -1.0
         best = max(literal_best, float(query_cos[0]) if len(query_cos) else -1.0)
         rare = self.rare_words(q)
+        # a turn read with its topic put in matches the topic's sentences well whatever else it names:
+        # a name of its own that the articles never use ("Can it be given with warfarin?") decides
+        literal_best = -1.0 if p.read_alone and rare else literal_best
         if should_abstain(best, literal_best, rare, s.abstain) or \
                 (followup and not p.points_back and self._new_unknown_topic(tokens[0])):
             return replace(self._abstain(q, p.query, t0, (), followup, literal_rows), unknown=tuple(rare))
@@ -274,7 +288,7 @@ class Engine:
             ranked, selections = np.zeros(0, dtype=np.int64), before
         else:
             queries = [_Query(tokens[-1], vecs[-1], near_rows)]
-            if followup and not p.intent and s.literal_weight:  # the turn's own words, besides the topic's
+            if followup and not p.intent and s.literal_weight and len(p.texts) > 1:  # the turn's own words, besides the topic's
                 queries = [_Query(tokens[0], vecs[0], literal_rows, s.literal_weight),
                            _Query(tokens[-1], vecs[-1], near_rows, 1.0 - s.literal_weight)]
             ranked, selections, topic = self._select(p, queries, topic, before)
@@ -312,6 +326,8 @@ class Engine:
         ranked, scores = ranked[keep], scores[keep]
         selections = select_windows(ranked, scores, self._store.windows, self._store.sentences,
                                     self._chunk_by_id, s.quotes)
+        # a sentence that points back brings the one before it, which may be one already shown
+        selections = [sel for sel in selections if not shown.intersection(sel.rows)]
         return ranked, selections, topic
 
     @staticmethod
@@ -349,6 +365,15 @@ class Engine:
             return topic, ()
         return topic, tuple(select_windows(ranked, scores, self._store.windows, self._store.sentences,
                                            self._chunk_by_id, s.quotes))
+
+    def _entity_weight(self, previous: str):
+        """How well each word of `previous` names what its answer is about: its IDF where the
+        windows that best match `previous` by BM25 use it, a tenth of that elsewhere."""
+        tokens = self._retriever.tokenize([self._retriever.search_text(previous, lexicon=self.settings.lexicon)])[0]
+        scores = self._retriever.window_bm25(tokens)
+        best = top_candidates(scores, self.settings.context_windows + 1)
+        used = {int(t) for terms in self._retriever.window_terms(best) for t in terms}
+        return lambda word: self._retriever.word_weight(word, used)
 
     def _window_rows(self, w: int) -> range:
         first, length = int(self._store.windows[w, 0]), int(self._store.windows[w, 1])

@@ -4,7 +4,9 @@ A question needs context when it points back ("that", "it", "those"), opens like
 ("What about ...", "And for ..."), or says too little on its own (two content words or fewer).
 Its search query is then the question plus the content words of the conversation's current
 topic: the latest self-contained question and the follow-ups asked since. The literal question
-is always searched as well (see `engine.py`), so a wrong reading cannot hide a right answer.
+is always searched as well (see `engine.py`), so a wrong reading cannot hide a right answer --
+except that a pronoun standing for one clear topic is first replaced by it (`qa.entity`): the
+turn with "Gaucher disease" in place of "it" is then the literal question.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from .entity import substitute, topic_entity
 from .index.lexical import stopwords, words
 POINTERS = frozenset(
     "it its it's that this these those they them their theirs there such he she him her one ones".split()
@@ -46,6 +49,8 @@ class Resolution:
     intent: str = ""  # "more", "why" or "evidence" for a turn that asks only that (see `intent`)
     previous: str = ""  # the previous question as it was read (its own resolution): the topic's articles
     # (set for every turn with a history: a self-contained turn may continue the topic too)
+    entity: str = ""  # the previous question's most specific noun phrase, put in for the turn's pronoun
+    reading: str = ""  # the turn with its pronoun replaced by `entity`: searched instead of the literal turn
 
 
     @property
@@ -118,11 +123,20 @@ class FollowUpResolver:
                 out.append(w)
         return list(reversed(out[:CONTEXT_WORDS_MAX]))
 
-    def resolve(self, question: str, history: Sequence[str], known: Callable[[str], bool] = lambda w: True) -> Resolution:
-        """`known(word)` says whether the articles use a word (default: assume they do)."""
+    def resolve(self, question: str, history: Sequence[str], known: Callable[[str], bool] = lambda w: True,
+                weight: Callable[[str], Callable[[str], float]] | None = None, *,
+                entity_margin: float = 1.0) -> Resolution:
+        """`known(word)` says whether the articles use a word (default: assume they do);
+        `weight(previous)(word)` how much a word of the previous question names what its answer is
+        about (`Engine`: its IDF where the passages best matching `previous` use it). With it, a
+        pronoun is replaced by the previous question's most specific noun phrase (`qa.entity`), so
+        the turn reads alone: "What are its symptoms?" after "What are the treatments for Gaucher
+        disease?" is searched as "What are Gaucher disease's symptoms?". `entity_margin`: see
+        `qa.entity.topic_entity`.
+        """
         if not history:
             return Resolution(question, False)
-        previous = self.resolve(history[-1], history[:-1], known).query
+        previous = self.resolve(history[-1], history[:-1], known, weight, entity_margin=entity_margin).query
         asked = intent(question)
         if not (asked or needs_context(question, self._stop, known)):
             # reads alone, but may still continue the topic ("How long is the incubation period?"
@@ -130,9 +144,12 @@ class FollowUpResolver:
             return Resolution(question, False, previous=previous)
         if asked:  # the previous search again; the engine takes its answer from there
             return Resolution(previous, True, True, asked, previous)
-        present = {w.lower() for w in words(question)}
+        entity = topic_entity(previous, weight(previous), self._stop, entity_margin) if weight else ""
+        read = substitute(question, entity, self._stop) or ""
+        present = {w.lower().removesuffix("'s") for w in words(read or question)}
         carried = [w for w in self.topic(history) if w.lower() not in present]
-        if not carried:
+        if not carried and not read:
             return Resolution(question, False, previous=previous)
-        return Resolution(f"{question} ({' '.join(carried)})", True, points_back(question, self._stop),
-                          previous=previous)
+        query = f"{read or question} ({' '.join(carried)})" if carried else read
+        return Resolution(query, True, points_back(question, self._stop), previous=previous,
+                          entity=entity if read else "", reading=read)

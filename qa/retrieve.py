@@ -106,6 +106,12 @@ class Retriever:
                 rankings.append([int(i) for i in top_k(bm25_scores(self.store.bm25, query_tokens), depth)])
         return rankings
 
+    def word_weight(self, word: str, used: set[int] | frozenset[int] = frozenset()) -> float:
+        """How specific `word` is: the highest IDF over sentences of its stems (a stop word 0); a
+        tenth of that for a stem not among the term ids `used` (the window vocabulary's)."""
+        idf = self.query_idf(self.tokenize([word])[0])
+        return max((v if t in used else 0.1 * v for t, v in idf.items()), default=0.0)
+
     def known_word(self, word: str) -> bool:
         """Whether the articles use `word` (by stem)."""
         tokens = self.tokenize([word])[0]

@@ -149,3 +149,18 @@ def test_max_history_zero_reads_every_turn_alone(engine):
     answer = engine.with_settings(max_history=0).ask("Can it be bought off the shelf?", history)
     assert not answer.followup and answer.query == "Can it be bought off the shelf?" and answer.context == ()
     assert engine.with_settings(max_history=1).ask("Can it be bought off the shelf?", history).followup
+
+
+def test_a_pronoun_is_read_as_the_one_thing_the_previous_question_was_about(engine):
+    # "CMT" is the previous question's one specific name: "it" reads as CMT, and the search says so
+    answer = engine.ask("How is it inherited?", ["What is Charcot-Marie-Tooth disease?"])
+    assert answer.followup
+    assert "Charcot-Marie-Tooth" in answer.query and " it " not in f" {answer.query} "
+    assert_well_formed(answer, engine)
+
+
+def test_a_name_of_the_turns_own_abstains_even_when_the_topic_is_read_into_it(engine):
+    # read as "Can <topic> be given with warfarin?", the turn matches the topic's sentences well;
+    # warfarin is still in no article
+    answer = engine.ask("Can it be given with warfarin?", ["How is CIDP foot drop treated?"])
+    assert answer.status == "abstained" and "warfarin" in answer.unknown
