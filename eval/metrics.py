@@ -121,7 +121,7 @@ def answer_metrics(questions: Sequence[Question], outcomes: Mapping[str, Outcome
     budget = [any(contains_evidence(t, q.evidence) for t in within_words(outcomes[q.id].passages, PASSAGE_BUDGET_WORDS))
               for q in answerable]
     lengths = [sum(len(t.split()) for t in outcomes[q.id].quotes) for q in questions if not outcomes[q.id].abstained]
-    ms = sorted(o.ms for o in outcomes.values())
+    ms = sorted(outcomes[q.id].ms for q in questions)  # of these questions only (a part, a kind of turn)
     return {
         "recall@100w": rate(budget, answerable),
         "evidence_quoted": rate(quoted, answerable),

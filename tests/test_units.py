@@ -211,3 +211,21 @@ def test_an_abstention_says_which_names_no_article_uses():
     assert "No indexed article mentions &#8220;Gaucher&#8221;." in answer_html(answer, 0) or \
         "No indexed article mentions “Gaucher”." in answer_html(answer, 0)
     assert list(answer.to_json()["unknown"]) == ["Gaucher"]
+
+
+def test_a_window_whose_section_heading_names_the_question_ranks_higher():
+    from qa.rank import RankWeights, window_scores
+
+    # two windows equal in text match; the second sits under a heading with the question's terms
+    same = dict(bm25=np.array([2.0, 2.0]), best_bm25=2.0, cosine=np.array([0.6, 0.6]), coverage=np.array([0.5, 0.5]))
+    scores = window_scores(**same, heading=np.array([0.0, 0.5]))
+    assert scores[1] > scores[0]
+    assert window_scores(**same, weights=RankWeights(heading=0.0), heading=np.array([0.0, 0.5])).tolist() == \
+        window_scores(**same).tolist()
+
+
+def test_heading_terms_are_the_window_vocabulary_ids_of_a_section_path(engine):
+    terms = engine._retriever.heading_terms(["Foot Drop Treatment", "Zzyzx Qwerty"])
+    vocab = engine._store.window_bm25.vocab_dict
+    assert set(terms[0].tolist()) == {vocab[t] for t in engine.tokenize(["Foot Drop Treatment"])[0]}
+    assert terms[1].size == 0  # words no window uses match nothing
