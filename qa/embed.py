@@ -89,6 +89,17 @@ class Embedder:
         """How many word pieces the model's vocabulary needs for `word` (1: a common word)."""
         return self._run(lambda: len(self._model.tokenizer.tokenize(word)))
 
+    def word_rank(self, word: str) -> int:
+        """Where `word` stands in the model's vocabulary, which (after the special tokens and single
+        characters) lists whole words from the most frequent in its training text down: "look" is
+        2298, "asthma" 26180. A word the vocabulary splits into pieces ranks past every whole word."""
+        def rank() -> int:
+            pieces = self._model.tokenizer.tokenize(word)
+            if len(pieces) != 1:
+                return len(self._model.tokenizer)
+            return int(self._model.tokenizer.convert_tokens_to_ids(pieces[0]))
+        return self._run(rank)
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         texts = list(texts)
         vectors = self._run(lambda: self._model.encode(

@@ -72,6 +72,10 @@ class Settings:
     # "it"; the topic's words are carried instead). Chosen on the generated conversations' tuning parts.
     entity: bool = True
     entity_margin: float = 1.5
+    # A short turn whose words the articles never use still continues the topic when they are among
+    # the model vocabulary's most frequent words ("Where should we look?"); a rarer one ("What about
+    # asthma?", rank 26180; "cancer" is 4456) is a new subject the articles do not cover.
+    common_rank: int = 3500
     rank: RankWeights = field(default_factory=RankWeights)
     abstain: AbstainRule = field(default_factory=AbstainRule)  # README, "Abstention"
     quotes: QuoteParams = field(default_factory=QuoteParams)
@@ -149,8 +153,11 @@ class Engine:
         self._window_sections = np.array([
             sections.setdefault((s.article_id, self._chunk_by_id[s.chunk_id].section), len(sections))
             for s in (store.sentences[int(f)] for f in store.windows[:, 0])], dtype=np.int64)
-        # each section's heading terms (its section path): what the section is about
-        self._section_terms = self._retriever.heading_terms([" ".join(path) for _, path in sections])
+        # each section's heading terms (its section path): what the section is about,
+        # less the article title's: "Foot Drop" in "Foot Drop Recovery" says what every section is about
+        headings = self._retriever.heading_terms([" ".join(path) for _, path in sections])
+        titles = self._retriever.heading_terms([store.articles[a].title for a, _ in sections])
+        self._section_terms = [np.setdiff1d(h, t) for h, t in zip(headings, titles)]
 
     # -- what the index holds (read-only views for presentation and the eval) ----------------------
 
@@ -254,7 +261,7 @@ class Engine:
         recent = list(history)[max(len(history) - self.settings.max_history, 0):]  # 0 reads none
         hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in recent if isinstance(h, str)]
         hist = [h for h in hist if h]
-        resolution = (self._resolver.resolve(q, hist, self._retriever.known_word,
+        resolution = (self._resolver.resolve(q, hist, self._reads_with_topic,
                                              self._entity_weight if self.settings.entity else None,
                                              entity_margin=self.settings.entity_margin)
                       if self.settings.followup else None)
@@ -282,7 +289,8 @@ class Engine:
         # a name of its own that the articles never use ("Can it be given with warfarin?") decides
         literal_best = -1.0 if p.read_alone and rare else literal_best
         if should_abstain(best, literal_best, rare, s.abstain) or \
-                (followup and not p.points_back and self._new_unknown_topic(tokens[0])):
+                (followup and not p.points_back and self._new_unknown_topic(tokens[0])
+                 and not self._only_common_words(q)):
             return replace(self._abstain(q, p.query, t0, (), followup, literal_rows), unknown=tuple(rare))
         if p.intent == "evidence" and before:  # the same quotes again: their references are the answer
             ranked, selections = np.zeros(0, dtype=np.int64), before
@@ -435,6 +443,20 @@ class Engine:
             rows.update(dict.fromkeys(row for row, _ in rrf(rankings, k=s.rrf_k)) if rankings else {})
         top = list(rows)[: s.passages]
         return tuple(self._passage(store.chunks[row], 1.0 / (1 + k)) for k, row in enumerate(top))
+
+    def _only_common_words(self, question: str) -> bool:
+        own = [w for w in words(question) if self._retriever.tokenize([w])[0]]
+        return bool(own) and all(self._common_english(w) for w in own)
+
+    def _common_english(self, word: str) -> bool:
+        """One of the most frequent words of English (by the model's vocabulary order, below
+        `Settings.common_rank`): "look", "miss" -- a verb or a plain word, not a new subject."""
+        return self._embedder.word_rank(word.lower()) < self.settings.common_rank
+
+    def _reads_with_topic(self, word: str) -> bool:
+        """Whether a short turn with `word` continues the conversation: the articles use the word,
+        or it is too common to name a subject of its own ("Where should we look?")."""
+        return self._retriever.known_word(word) or self._common_english(word)
 
     def _new_unknown_topic(self, literal_stems: Sequence[str]) -> bool:
         """A follow-up none of whose own words (lexicon included) the articles use ("What about

@@ -28,7 +28,7 @@ class RankWeights:
     coverage: float = 1.0
     # IDF-weighted share of the question's terms in the window's section headings ("Treatment",
     # "Braces and Orthotics"): chosen on the tuning parts of all three corpora (README)
-    heading: float = 2.0
+    heading: float = 3.0
 
 
 def window_scores(bm25: np.ndarray, best_bm25: float, cosine: np.ndarray, coverage: np.ndarray,

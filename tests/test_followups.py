@@ -164,3 +164,15 @@ def test_a_name_of_the_turns_own_abstains_even_when_the_topic_is_read_into_it(en
     # warfarin is still in no article
     answer = engine.ask("Can it be given with warfarin?", ["How is CIDP foot drop treated?"])
     assert answer.status == "abstained" and "warfarin" in answer.unknown
+
+
+@pytest.mark.parametrize("question", ["Where should we look?", "What should we not miss?"])
+def test_a_vague_turn_of_common_words_continues_the_topic(engine, question):
+    answer = engine.ask(question, ["What causes foot drop?"])
+    assert answer.followup and not answer.abstained and "foot drop" in answer.query
+    assert_well_formed(answer, engine)
+
+
+def test_a_short_turn_about_an_uncovered_subject_is_still_a_new_topic(engine):
+    answer = engine.ask("What about asthma?", ["What causes foot drop?"])
+    assert answer.status == "abstained"
