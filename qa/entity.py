@@ -61,8 +61,10 @@ def topic_entity(question: str, weight: Callable[[str], float], stop: frozenset[
     'brace'
     >>> topic_entity("What brace is used for foot drop?", lambda w: idf(w.lower(), 0.0), frozenset({"what", "is", "for"}), 4.0)
     ''
+    >>> topic_entity("¹", lambda w: 1.0, frozenset())
+    ''
     """
-    runs = noun_runs(question, stop)
+    runs = [run for run in noun_runs(question, stop) if words(run)]  # "¹" is alphanumeric, yet no word
     if not runs:
         return ""
     scored = sorted(((max(weight(w) for w in words(run)), len(words(run)), i, run) for i, run in enumerate(runs)),
