@@ -23,6 +23,7 @@ Pure: the caller supplies the tokeniser, the stemmed vocabulary and the word-pie
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -79,16 +80,30 @@ class KnownStems:
 class AbstainRule:
     floor: float = 0.30  # abstain when no sentence reaches this cosine with the question
     rare_floor: float = 0.78  # ... or this one, when the question has a rare word the articles never use
-    names: bool = True  # an unknown word written as a name counts as rare (`written_as_name`)
+    names: bool = True  # an unknown word written as a name counts as rare (`name_positions`)
 
 
-def written_as_name(word: str, position: int) -> bool:
-    """Capitalised where a sentence would not capitalise it: a proper name ("Gilbert", "Poland").
+def name_positions(question: str) -> set[int]:
+    """Positions (in `words(question)`) of words capitalised where a sentence would not capitalise
+    them: a proper name ("Gilbert", "Poland"). Not a sentence's first word ("Foot drop. Exercises?"),
+    and none in a question typed mostly in capitals ("WHAT HELPS FOOT DROP?").
 
-    >>> written_as_name("Gilbert", 4), written_as_name("What", 0), written_as_name("ALI", 3)
-    (True, False, True)
+    >>> sorted(name_positions("What is Gilbert syndrome? Is ALI common?"))
+    [2, 5]
+    >>> name_positions("WHAT HELPS FOOT DROP AT NIGHT?"), name_positions("Foot drop. Exercises?")
+    (set(), set())
     """
-    return position > 0 and word[:1].isupper()
+    tokens = list(re.finditer(r"[A-Za-z0-9][A-Za-z0-9'\-]*", question))
+    letters = [c for c in question if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.5 * len(letters):
+        return set()
+    out = set()
+    for i, m in enumerate(tokens):
+        before = question[tokens[i - 1].end():m.start()] if i else ""
+        starts_sentence = i == 0 or any(c in before for c in ".?!:;")
+        if not starts_sentence and m.group(0)[:1].isupper():
+            out.add(i)
+    return out
 
 
 def rare_unknown_words(question: str, stem: Callable[[str], Sequence[str]], known: KnownStems,
@@ -98,6 +113,7 @@ def rare_unknown_words(question: str, stem: Callable[[str], Sequence[str]], know
     `names`) written as a name: "Gilbert syndrome" names a thing as surely as "ketoacidosis"."""
     out = []
     tokens = words(question)
+    named = name_positions(question) if names else set()
     for position, word in enumerate(tokens):
         if len(word) < MIN_LETTERS or word.lower() in lexicon_words or word in out:
             continue
@@ -106,7 +122,7 @@ def rare_unknown_words(question: str, stem: Callable[[str], Sequence[str]], know
             continue  # a stop word
         if not any(known.knows(s) for s in stems) and word_pieces(word.lower()) >= 2:
             out.append(word)  # rare in English, and not even a typing slip away from the articles' words
-        elif names and written_as_name(word, position) and not any(known.knows(s, fuzzy=False) for s in stems):
+        elif position in named and not any(known.knows(s, fuzzy=False) for s in stems):
             out.append(word)
     return out
 

@@ -38,6 +38,7 @@ from .rank import RankWeights, coverage, top_candidates, window_scores
 from .retrieve import Retriever
 
 MAX_QUESTION_CHARS = 1000
+SUBJECT_OPENERS = ("what about", "how about", "and ", "or ", "what if")  # a turn that brings its own subject
 ABSTAIN_MESSAGE = "The indexed articles do not answer this question, so no passage is quoted."
 
 
@@ -445,6 +446,10 @@ class Engine:
         return tuple(self._passage(store.chunks[row], 1.0 / (1 + k)) for k, row in enumerate(top))
 
     def _only_common_words(self, question: str) -> bool:
+        """A turn whose content words are all common English, and that does not open a new subject
+        ("What about football?" names one, however common the word)."""
+        if question.strip().lower().startswith(SUBJECT_OPENERS):
+            return False
         own = [w for w in words(question) if self._retriever.tokenize([w])[0]]
         return bool(own) and all(self._common_english(w) for w in own)
 

@@ -78,12 +78,14 @@ def _trim(run: str, weight: Callable[[str], float]) -> str:
     """A run without the participles a question carries after its subject ("CIDP foot drop treated"
     -> "CIDP foot drop"; "How is it treated?" has nothing to do with what "it" is).
 
-    >>> _trim("CIDP foot drop treated", lambda w: 1.0), _trim("mitogen activated protein kinases", lambda w: 1.0)
-    ('CIDP foot drop', 'mitogen activated protein kinases')
+    >>> w = {"cidp": 3.0, "tracing": 2.0}
+    >>> _trim("CIDP foot drop treated", lambda x: w.get(x.lower(), 1.0)), _trim("contact tracing", lambda x: w.get(x.lower(), 1.0))
+    ('CIDP foot drop', 'contact tracing')
     """
     parts = run.split()
-    while len(parts) > 1 and parts[-1].lower().endswith(("ed", "ing")) and weight(parts[-1]) > 0:
-        parts.pop()
+    heaviest = max(range(len(parts)), key=lambda i: weight(parts[i]))
+    while len(parts) > heaviest + 1 and parts[-1].lower().endswith(("ed", "ing")):
+        parts.pop()  # never the word that made the run the topic ("contact tracing" stays whole)
     return " ".join(parts)
 
 
@@ -109,8 +111,8 @@ def substitute(question: str, entity: str, stop: frozenset[str]) -> str | None:
             return f"{entity}'s"
         if word in DEMONSTRATIVES:
             following = _TOKEN.match(rest.lstrip())
-            if following and following.group(0)[0].isalnum() and following.group(0).lower() not in stop:
-                return m.group(0)  # "this study": a determiner, not the topic
+            if following and following.group(0)[0].isalnum():
+                return m.group(0)  # "this study", "that it helps", "those who": not the topic itself
         return entity
 
     pattern = "|".join(sorted(SUBJECT_PRONOUNS | POSSESSIVES | DEMONSTRATIVES | {"it's"}, key=len, reverse=True))

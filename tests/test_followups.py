@@ -176,3 +176,8 @@ def test_a_vague_turn_of_common_words_continues_the_topic(engine, question):
 def test_a_short_turn_about_an_uncovered_subject_is_still_a_new_topic(engine):
     answer = engine.ask("What about asthma?", ["What causes foot drop?"])
     assert answer.status == "abstained"
+
+
+def test_a_new_subject_in_common_words_is_not_read_into_the_old_topic(engine):
+    answer = engine.ask("What about football?", ["What causes foot drop?"])
+    assert answer.status == "abstained"

@@ -229,3 +229,15 @@ def test_heading_terms_are_the_window_vocabulary_ids_of_a_section_path(engine):
     vocab = engine._store.window_bm25.vocab_dict
     assert set(terms[0].tolist()) == {vocab[t] for t in engine.tokenize(["Foot Drop Treatment"])[0]}
     assert terms[1].size == 0  # words no window uses match nothing
+
+
+def test_capitals_make_a_name_only_where_a_sentence_would_not_have_them():
+    from qa.abstain import KnownStems, rare_unknown_words
+    from qa.index.lexical import Tokenizer
+
+    tokenize = Tokenizer()
+    known = KnownStems(tokenize(["foot drop"])[0])
+    ask = lambda q: rare_unknown_words(q, lambda w: tokenize([w])[0], known, lambda w: 1)  # noqa: E731
+    assert ask("WHAT HELPS FOOT DROP AT NIGHT?") == []  # typed in capitals
+    assert ask("Foot drop. Exercises?") == []  # a sentence's first word
+    assert ask("Is foot drop common in Poland?") == ["Poland"]
