@@ -85,7 +85,7 @@ def compact_table(results: dict[str, dict[str, float]], metrics: tuple[str, ...]
         cells = [str(int(m.get("questions", 0))).rjust(max(len(heads[1]), 6))]
         for metric, head in zip(metrics, heads[2:]):
             v = m.get(metric, float("nan"))
-            text = "–" if v != v or (isinstance(v, float) and math.isnan(v)) else \
+            text = "–" if math.isnan(v) else \
                 (f"{v:.1f}" if metric.endswith("_ms") else f"{v:.3f}")
             cells.append(text.rjust(max(len(head), 6)))
         lines.append(key.ljust(width) + "  " + "  ".join(cells))
