@@ -67,10 +67,11 @@ class Settings:
     # Windows in the sections of the previous question's best windows: the topic within an article.
     section_bonus: float = 0.15
     context_windows: int = 2  # the previous question's top windows whose articles are the topic
-    # A follow-up's pronoun is read as the previous question's topic entity (qa.entity): "Can it be
-    # bought off the shelf?" is searched as "Can brace be bought off the shelf?" -- unless another
-    # noun phrase of that question weighs within `entity_margin` of it (no one topic to stand for
-    # "it"; the topic's words are carried instead). Chosen on the generated conversations' tuning parts.
+    # A follow-up's pronoun is read as the previous question's topic entity (qa.entity): "What are
+    # its symptoms?" after a question on Gaucher disease is searched as "What are Gaucher disease's
+    # symptoms?" -- unless another noun phrase of that question weighs within `entity_margin` of it
+    # (no one topic to stand for "it"; the topic's words are carried instead). Chosen on the
+    # generated conversations' tuning parts.
     entity: bool = True
     entity_margin: float = 1.5
     # A short turn whose words the articles never use still continues the topic when they are among

@@ -4,10 +4,12 @@
 is the previous question's most specific noun phrase. Without a parser, a noun phrase here is a
 run of words between stop words, question words and punctuation ("brace", "foot drop"), and the
 most specific run is the one holding the word that the fewest sentences of the articles use
-(`weight`: an IDF; a longer run wins a tie), without a trailing participle. A pronoun that stands for a noun phrase ("it",
-"they", "this" before punctuation or a stop word — not "this study") is replaced by that run:
-the follow-up becomes a question that reads alone ("Can brace be bought off the shelf?"), which
-is what the ranking was built for.
+(`weight`: an IDF; a longer run wins a tie), without a trailing participle; no run at all when
+two weigh about the same (`margin`: "brace" and "foot drop" do, so that example keeps its carried
+words). A pronoun that stands for a noun phrase ("it", "they", "its", "this" with nothing after
+it — not "this study") is replaced by that run: "What are its symptoms?" after "What are the
+treatments for Gaucher disease?" reads alone as "What are Gaucher disease's symptoms?", which is
+what the ranking was built for.
 
 Pure: the caller supplies the stop words and the weight of a word. Does not decide whether a
 turn is a follow-up (`followup.py` does) and never reads the articles themselves.
@@ -89,16 +91,15 @@ def _trim(run: str, weight: Callable[[str], float]) -> str:
     return " ".join(parts)
 
 
-def substitute(question: str, entity: str, stop: frozenset[str]) -> str | None:
+def substitute(question: str, entity: str) -> str | None:
     """`question` with its pronouns replaced by `entity`, or None when it has none to replace.
 
-    >>> stop = frozenset({"can", "be", "off", "the", "is"})
-    >>> substitute("Can it be bought off the shelf?", "brace", stop)
+    >>> substitute("Can it be bought off the shelf?", "brace")
     'Can brace be bought off the shelf?'
-    >>> substitute("What are its side effects? Is it's cost high?", "aspirin", stop)
+    >>> substitute("What are its side effects? Is it's cost high?", "aspirin")
     "What are aspirin's side effects? Is aspirin is cost high?"
-    >>> substitute("Is this study randomised?", "aspirin", stop) is None
-    True
+    >>> substitute("Is this study randomised?", "aspirin") is None, substitute("Is that permanent?", "x") is None
+    (True, True)
     """
     if not entity:
         return None

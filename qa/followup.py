@@ -144,8 +144,10 @@ class FollowUpResolver:
             return Resolution(question, False, previous=previous)
         if asked:  # the previous search again; the engine takes its answer from there
             return Resolution(previous, True, True, asked, previous)
-        entity = topic_entity(previous, weight(previous), self._stop, entity_margin) if weight else ""
-        read = substitute(question, entity, self._stop) or ""
+        # the topic is looked for (a BM25 pass) only when the turn has a pronoun to put it in
+        entity = topic_entity(previous, weight(previous), self._stop, entity_margin) \
+            if weight and substitute(question, "x") else ""
+        read = substitute(question, entity) or ""
         present = {w.lower().removesuffix("'s") for w in words(read or question)}
         carried = [w for w in self.topic(history) if w.lower() not in present]
         if not carried and not read:
