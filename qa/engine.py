@@ -36,6 +36,7 @@ from .gaps import missing_kinds
 from .quotes import QuoteParams, select_windows
 from .rank import RankWeights, coverage, top_candidates, window_scores
 from .retrieve import Retriever
+from .sections import Sections
 
 MAX_QUESTION_CHARS = 1000
 SUBJECT_OPENERS = ("what about", "how about", "and ", "or ", "what if")  # a turn that brings its own subject
@@ -149,17 +150,7 @@ class Engine:
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
         self._coverage: dict[str, str] | None = None  # article id -> its line in an abstention
-        # each window's article and section (a number per distinct section), for the topic bonus
-        self._window_articles = np.array([store.sentences[int(f)].article_id for f in store.windows[:, 0]], dtype=object)
-        sections: dict[tuple, int] = {}
-        self._window_sections = np.array([
-            sections.setdefault((s.article_id, self._chunk_by_id[s.chunk_id].section), len(sections))
-            for s in (store.sentences[int(f)] for f in store.windows[:, 0])], dtype=np.int64)
-        # each section's heading terms (its section path): what the section is about,
-        # less the article title's: "Foot Drop" in "Foot Drop Recovery" says what every section is about
-        headings = self._retriever.heading_terms([" ".join(path) for _, path in sections])
-        titles = self._retriever.heading_terms([store.articles[a].title for a, _ in sections])
-        self._section_terms = [np.setdiff1d(h, t) for h, t in zip(headings, titles)]
+        self._sections = Sections(store, self._retriever)  # each window's article, section, heading, lead
 
     # -- what the index holds (read-only views for presentation and the eval) ----------------------
 
@@ -301,7 +292,9 @@ class Engine:
             if followup and not p.intent and s.literal_weight and len(p.texts) > 1:  # the turn's own words, besides the topic's
                 queries = [_Query(tokens[0], vecs[0], literal_rows, s.literal_weight),
                            _Query(tokens[-1], vecs[-1], near_rows, 1.0 - s.literal_weight)]
-            ranked, selections, topic = self._select(p, queries, topic, before)
+            # section openings for a question of its own only: a follow-up's words ask within its topic
+            # ("Is it better than a brace?" is not asking for the "Braces" section's summary)
+            ranked, selections, topic = self._select(p, queries, topic, before, () if followup else tokens[0])
         passages = self._passages(ranked, tokens, vecs)
         query = self._reading(p, before)
         quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
@@ -315,10 +308,11 @@ class Engine:
                       missing=missing, context=tuple(self._store.articles[a].title for a in topic.articles))
 
     def _select(self, p: "_Pending", queries: list["_Query"], topic: "Topic",
-                before: tuple) -> tuple[np.ndarray, list, "Topic"]:
+                before: tuple, asked: Sequence[str]) -> tuple[np.ndarray, list, "Topic"]:
         """Rank windows for the queries and choose quotes: (ranked windows, selections, the topic as
         shown). "What else?" and "Why?" skip what the previous answer (`before`) quoted; "Why?"
-        searches near the claim it quoted best, for the sentences around it that explain it."""
+        searches near the claim it quoted best, for the sentences around it that explain it. `asked`:
+        the tokens whose sections' openings are favoured (`_rank_windows`), none for a follow-up."""
         s = self.settings
         bonus = (s.context_bonus, s.section_bonus) if p.followup else (s.standalone_bonus, 0.0)
         if p.intent == "why" and before:
@@ -327,7 +321,7 @@ class Engine:
             vec = (vec / max(float(np.linalg.norm(vec)), 1e-9)).astype(np.float32)
             tokens = self._retriever.tokenize([" ".join(self._store.sentences[r].text for r in claim)])[0]
             queries = [_Query(tokens, vec, self._retriever.nearest_sentences(vec, s.candidates)[1])]
-        plain, scores = self._rank_windows(queries)
+        plain, scores = self._rank_windows(queries, asked)
         ranked, scores = self._lean(plain, scores, topic, bonus)
         if not p.followup and topic:  # name the topic only where it decided the best window
             topic = topic if len(ranked) and ranked[0] != plain[0] else Topic()
@@ -367,10 +361,10 @@ class Engine:
             return Topic(), ()
         tokens = self._retriever.tokenize([p.previous])[0]
         _, near = self._retriever.nearest_sentences(vecs[0], s.candidates)
-        ranked, scores = self._rank_windows([_Query(tokens, vecs[0], near)])
+        ranked, scores = self._rank_windows([_Query(tokens, vecs[0], near)])  # by content: no section-lead bonus
         best = [int(w) for w in ranked[:s.context_windows]]
-        topic = Topic(tuple(dict.fromkeys(self._window_article(w) for w in best)),
-                      tuple(dict.fromkeys(int(self._window_sections[w]) for w in best)))
+        topic = Topic(tuple(dict.fromkeys(self._sections.article[w] for w in best)),
+                      tuple(dict.fromkeys(int(self._sections.section[w]) for w in best)))
         if not p.intent:
             return topic, ()
         return topic, tuple(select_windows(ranked, scores, self._store.windows, self._store.sentences,
@@ -389,17 +383,17 @@ class Engine:
         first, length = int(self._store.windows[w, 0]), int(self._store.windows[w, 1])
         return range(first, first + length)
 
-    def _window_article(self, w: int) -> str:
-        return self._store.sentences[int(self._store.windows[w, 0])].article_id
-
     def rare_words(self, question: str) -> list[str]:
         """Words of `question` that the articles never use and that are rare in English (see abstain.py)."""
         return rare_unknown_words(question, lambda w: self._retriever.tokenize([w])[0], self._known,
                                   self._embedder.word_pieces, self._lexicon_words, self.settings.abstain.names)
 
-    def _rank_windows(self, queries: Sequence["_Query"]) -> tuple[np.ndarray, np.ndarray]:
+    def _rank_windows(self, queries: Sequence["_Query"], asked: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
         """Candidate windows (each query's best BM25 and nearest sentences) ranked by the queries'
-        weighted `rank.window_scores`."""
+        weighted `rank.window_scores`. With `asked` (the turn's own tokens): in the article of the
+        best window, the windows opening a section whose own heading the question asks for ("Outlook"
+        in "What is the outlook for …?") join the candidates and score `RankWeights.lead` times that
+        share more -- a section opens with its summary."""
         s, r = self.settings, self._retriever
         longest = s.quotes.window_sentences
         found, bm25 = [], []
@@ -412,18 +406,38 @@ class Engine:
                 found.append(near[top_candidates(r.window_cosines(q.vec, near, longest) + 1.0, s.candidates)])
         candidates = np.unique(np.concatenate(found)).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
         weights = replace(s.rank, bm25=s.rank.bm25 if s.bm25 else 0.0, coverage=s.rank.coverage if s.bm25 else 0.0,
-                          heading=s.rank.heading if s.bm25 else 0.0, cosine=s.rank.cosine if s.dense else 0.0)
-        scores = np.zeros(len(candidates))
-        sections = self._window_sections[candidates]
-        for q, lexical in zip(queries, bm25):
-            cosine = r.window_cosines(q.vec, candidates, longest) if s.dense else np.zeros(len(candidates))
-            idf = r.query_idf(q.tokens)
-            terms = coverage(idf, r.window_terms(candidates)) if s.bm25 else np.zeros(len(candidates))
-            heading = coverage(idf, [self._section_terms[k] for k in sections]) if weights.heading else 0.0
-            scores += q.weight * window_scores(lexical[candidates], float(lexical.max(initial=0.0)), cosine, terms,
-                                               weights, heading=heading)
+                          heading=s.rank.heading if s.bm25 else 0.0, lead=s.rank.lead if s.bm25 else 0.0,
+                          cosine=s.rank.cosine if s.dense else 0.0)
+        scores = self._score(queries, bm25, candidates, weights)
+        if weights.lead and asked and len(candidates):
+            sections = self._sections
+            top = sections.article[candidates[int(np.argmax(scores))]]
+            share = sections.asked_share(asked)
+            leads = sections.leads_of([top])
+            leads = leads[(share[sections.section[leads]] > 0) & (self._store.windows[leads, 1] <= longest)]
+            extra = np.setdiff1d(leads, candidates)
+            candidates = np.concatenate([candidates, extra])
+            scores = np.concatenate([scores, self._score(queries, bm25, extra, weights)])
+            scores += weights.lead * share[sections.section[candidates]] * np.isin(candidates, leads)
         order = np.argsort(-scores, kind="stable")
         return candidates[order], scores[order]
+
+    def _score(self, queries: Sequence["_Query"], bm25: Sequence[np.ndarray], windows: np.ndarray,
+               weights: RankWeights) -> np.ndarray:
+        """The queries' weighted `rank.window_scores` of `windows` (`bm25`: each query's BM25 of every window)."""
+        r, longest = self._retriever, self.settings.quotes.window_sentences
+        scores = np.zeros(len(windows))
+        if not len(windows):
+            return scores
+        sections = self._sections.section[windows]
+        for q, lexical in zip(queries, bm25):
+            cosine = r.window_cosines(q.vec, windows, longest) if self.settings.dense else np.zeros(len(windows))
+            idf = r.query_idf(q.tokens)
+            terms = coverage(idf, r.window_terms(windows)) if self.settings.bm25 else np.zeros(len(windows))
+            heading = coverage(idf, [self._sections.path_terms[k] for k in sections]) if weights.heading else 0.0
+            scores += q.weight * window_scores(lexical[windows], float(lexical.max(initial=0.0)), cosine, terms,
+                                               weights, heading=heading)
+        return scores
 
     def _lean(self, ranked: np.ndarray, scores: np.ndarray, topic: "Topic",
               bonus: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -431,8 +445,8 @@ class Engine:
         articles and of its sections."""
         if not topic:
             return ranked, scores
-        scores = scores + bonus[0] * np.isin(self._window_articles[ranked], list(topic.articles))
-        scores = scores + bonus[1] * np.isin(self._window_sections[ranked], list(topic.sections))
+        scores = scores + bonus[0] * np.isin(self._sections.article[ranked], list(topic.articles))
+        scores = scores + bonus[1] * np.isin(self._sections.section[ranked], list(topic.sections))
         order = np.argsort(-scores, kind="stable")
         return ranked[order], scores[order]
 

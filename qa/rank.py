@@ -5,6 +5,9 @@ much of the question's rarer vocabulary it covers.
             share of the question's terms the window contains) + w_head · (the same share for the
             headings of the window's section)
 
+and the engine adds w_lead · (share of a section's own heading asked for) to the window that opens
+that section (`sections.py`).
+
 Signals that mean the same on any corpus: BM25 is divided by the best window's BM25 for this
 question (so its scale does not depend on corpus size or question length), cosine is already on
 a fixed scale, and both coverages are shares. The weights were chosen by cross-validation across
@@ -29,6 +32,10 @@ class RankWeights:
     # IDF-weighted share of the question's terms in the window's section headings ("Treatment",
     # "Braces and Orthotics"): chosen on the tuning parts of all three corpora (README)
     heading: float = 3.0
+    # a window that opens a section whose own heading the question asks for ("Outlook" in "What is
+    # the outlook for …?"): times the share of that heading's terms in the question; chosen on the
+    # tuning parts of all three corpora (README)
+    lead: float = 3.0
 
 
 def window_scores(bm25: np.ndarray, best_bm25: float, cosine: np.ndarray, coverage: np.ndarray,

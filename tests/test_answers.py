@@ -237,3 +237,37 @@ def test_a_question_about_a_name_no_article_uses_abstains_and_names_it(engine, q
     assert name in answer.unknown
     assert f"No indexed article mentions “{name}”." in render_text(answer)
     assert_well_formed(answer, engine)
+
+
+def test_a_question_asking_for_a_sections_heading_quotes_the_sentence_that_opens_it(corpus_copy, tmp_path, build,
+                                                                                     embedder):
+    # A consumer-health page whose "Outlook" section opens with its summary, a sentence that shares
+    # no word with "What is the outlook for …?", while every other section repeats the disease's name
+    from qa import Engine
+    from qa.index import load_store
+    from qa.rank import RankWeights
+
+    sections = {
+        "Overview": "Velmar syndrome is a rare disorder of the peripheral nerves that weakens the muscles of the "
+                    "lower leg. People with Velmar syndrome often trip because the front of the foot drags. "
+                    "Velmar syndrome usually starts in childhood.",
+        "Outlook": "Certain factors affect prognosis (chance of recovery) and treatment options. Children with "
+                   "Velmar syndrome who start bracing early often walk without help.",
+        "Symptoms": "The first sign of Velmar syndrome is a high-stepping gait. Velmar syndrome can also cause "
+                    "numbness over the top of the foot.",
+        "Treatment": "Physical therapy for Velmar syndrome strengthens the muscles that lift the foot. Surgery for "
+                     "Velmar syndrome is rarely needed.",
+    }
+    body = "".join(f"## {heading}\n\n{text}\n\n" for heading, text in sections.items())
+    (corpus_copy / "articles" / "velmar-syndrome.md").write_text(f"---\ntitle: Velmar syndrome\n---\n\n{body}",
+                                                                 encoding="utf-8")
+    index = tmp_path / "index"
+    build(corpus_copy, index)
+    engine = Engine(load_store(index, model_sha256=embedder.sha256, dim=embedder.dim), embedder)
+    question, lead = "What is the outlook for Velmar syndrome?", "Certain factors affect prognosis"
+
+    best = lambda answer: max(answer.quotes, key=lambda quote: quote.score)  # noqa: E731 (shown in article order)
+    answer = engine.ask(question)
+    assert best(answer).text.startswith(lead) and best(answer).section[-1] == "Outlook"
+    # the section-lead signal is what ranks it first: without it a sentence naming the disease does
+    assert not best(engine.with_settings(rank=RankWeights(lead=0.0)).ask(question)).text.startswith(lead)
