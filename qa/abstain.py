@@ -10,7 +10,8 @@ foot-drop, COVID-QA and MedQuAD dev sets together; README "Abstention"):
   in general English too: a drug, a disease, a gene ("allopurinol", "ketoacidosis"). Common words
   the articles happen not to use ("exactly", "hurt") do not count.
   A word capitalised inside the question ("Gilbert syndrome", "Poland syndrome") counts too, when
-  the articles do not use it exactly (a name one letter from a common word is another name).
+  the articles do not use it exactly (a name one letter from a common word is another name) or,
+  when stemming changed it, do not write it as it is ("Graves'" stems to "grave", a common word).
 - **Best cosine.** The best sentence of the whole index, by cosine similarity with the question.
 
 The question abstains when even the best sentence is far (`floor`), or when it has a rare unknown
@@ -108,12 +109,13 @@ def name_positions(question: str) -> set[int]:
 
 def rare_unknown_words(question: str, stem: Callable[[str], Sequence[str]], known: KnownStems,
                        word_pieces: Callable[[str], int], lexicon_words: frozenset[str] = frozenset(),
-                       names: bool = True) -> list[str]:
+                       names: bool = True, written: Callable[[str], bool] | None = None) -> list[str]:
     """The question's words that the articles never use and that are rare in English too, or (with
-    `names`) written as a name: "Gilbert syndrome" names a thing as surely as "ketoacidosis"."""
+    `names`) written as a name: "Gilbert syndrome" names a thing as surely as "ketoacidosis"
+    (`_name_known`; `written`: whether some sentence uses a word as written)."""
     out = []
     tokens = words(question)
-    named = name_positions(question) if names else set()
+    named_at = name_positions(question) if names else set()
     for position, word in enumerate(tokens):
         if len(word) < MIN_LETTERS or word.lower() in lexicon_words or word in out:
             continue
@@ -122,9 +124,24 @@ def rare_unknown_words(question: str, stem: Callable[[str], Sequence[str]], know
             continue  # a stop word
         if not any(known.knows(s) for s in stems) and word_pieces(word.lower()) >= 2:
             out.append(word)  # rare in English, and not even a typing slip away from the articles' words
-        elif position in named and not any(known.knows(s, fuzzy=False) for s in stems):
+        elif position in named_at and not _name_known(word, stems, known, written):
             out.append(word)
     return out
+
+
+def _name_known(word: str, stems: Sequence[str], known: KnownStems, written: Callable[[str], bool] | None) -> bool:
+    """A name is known when the articles use its stem exactly; when stemming changed it (and so may
+    have merged it with a common word: "Graves'" and "grave"), only when a sentence writes it as is.
+
+    >>> k = KnownStems(["grave", "wuhan"])
+    >>> [_name_known(w, [s], k, lambda w: False) for w, s in (("Graves'", "grave"), ("Wuhan's", "wuhan"))]
+    [False, True]
+    """
+    if not any(known.knows(s, fuzzy=False) for s in stems):
+        return False
+    if written is not None and len(stems) == 1 and stems[0] != re.sub(r"'s?$", "", word.lower()):
+        return written(word)
+    return True
 
 
 def should_abstain(best_cosine: float, literal_best_cosine: float, rare_words: Sequence[str],

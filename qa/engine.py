@@ -386,7 +386,8 @@ class Engine:
     def rare_words(self, question: str) -> list[str]:
         """Words of `question` that the articles never use and that are rare in English (see abstain.py)."""
         return rare_unknown_words(question, lambda w: self._retriever.tokenize([w])[0], self._known,
-                                  self._embedder.word_pieces, self._lexicon_words, self.settings.abstain.names)
+                                  self._embedder.word_pieces, self._lexicon_words, self.settings.abstain.names,
+                                  self._retriever.written)
 
     def _rank_windows(self, queries: Sequence["_Query"], asked: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
         """Candidate windows (each query's best BM25 and nearest sentences) ranked by the queries'

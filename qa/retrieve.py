@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import math
+import re
 
 import numpy as np
 
@@ -111,6 +112,20 @@ class Retriever:
         tenth of that for a stem not among the term ids `used` (the window vocabulary's)."""
         idf = self.query_idf(self.tokenize([word])[0])
         return max((v if t in used else 0.1 * v for t, v in idf.items()), default=0.0)
+
+    def written(self, word: str) -> bool:
+        """Whether some sentence uses `word` as written (case aside, and a possessive "'s" or "'"
+        dropped): "Graves'" is not written where only "grave" is, though both stem to "grave"."""
+        form = re.sub(r"'s?$", "", word.lower())
+        vocab = self.store.sentence_bm25.vocab_dict
+        stems = [t for t in self.tokenize([form])[0] if t in vocab] if form else []
+        if not stems:
+            return False
+        scores = self.store.sentence_bm25.scores
+        term = min((vocab[t] for t in stems), key=lambda t: self._sentence_df[t])  # the rarest: fewest sentences to read
+        pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE)
+        rows = scores["indices"][scores["indptr"][term]:scores["indptr"][term + 1]]
+        return any(pattern.search(self.store.sentences[int(r)].text) for r in rows)
 
     def known_word(self, word: str) -> bool:
         """Whether the articles use `word` (by stem)."""

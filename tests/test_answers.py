@@ -271,3 +271,22 @@ def test_a_question_asking_for_a_sections_heading_quotes_the_sentence_that_opens
     assert best(answer).text.startswith(lead) and best(answer).section[-1] == "Outlook"
     # the section-lead signal is what ranks it first: without it a sentence naming the disease does
     assert not best(engine.with_settings(rank=RankWeights(lead=0.0)).ask(question)).text.startswith(lead)
+
+
+def test_a_name_that_stems_like_a_common_word_is_still_another_name(corpus_copy, tmp_path, build, embedder):
+    # "Graves'" stems to "grave": an article that calls foot drop a grave sign does not cover Graves' disease
+    from qa import Engine
+    from qa.index import load_store
+
+    (corpus_copy / "articles" / "grave-signs.md").write_text(
+        "---\ntitle: Warning signs in foot drop\n---\n\n## Red flags\n\nSudden foot drop with back pain "
+        "is a grave sign that needs treatment the same day.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    build(corpus_copy, index)
+    engine = Engine(load_store(index, model_sha256=embedder.sha256, dim=embedder.dim), embedder)
+
+    answer = engine.ask("What is the first-line treatment for Graves' disease?")
+    assert answer.status == "abstained" and not answer.quotes, [q.text for q in answer.quotes]
+    assert "Graves'" in answer.unknown
+    # a name the articles write as it is, though stemming changes it, is known
+    assert engine.ask("What do AFOs improve?").status == "answered"
