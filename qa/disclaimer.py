@@ -3,7 +3,8 @@
 The template (corpus/disclaimer.md, copied into the index) may use:
 - `$article_count`: how many articles are indexed ("2", "2,000");
 - `$article_noun`: "article" or "articles", to agree with the count;
-- `$dates`: the span of the articles' dates ("dated 2018-02-02 to 2025-10-31"), empty when none;
+- `$dates`: the articles' dates as they are ("dated 2018-02-02 to 2025-10-31", "dated 2025-10-31;
+  1 undated", "undated");
 - `$articles`: the articles by name when there are at most `NAMED_ARTICLES`, otherwise the count
   and the date span: a disclaimer must read the same way for 2 articles or 2,000, and a list that
   stops after a few arbitrary names says nothing about the rest.
@@ -30,16 +31,22 @@ NAMED_ARTICLES = 3  # up to here the articles are named; past it they are counte
 
 
 def date_span(articles: Iterable[Article]) -> str:
-    """
+    """The articles' dates as they are: the span of those dated, and how many are not.
+
     >>> a = Article("a", "T", "P", None, None, "2025-10-31", None, None, {}, None, "a.md", "")
-    >>> date_span([a]), date_span([a, Article("b", "U", None, None, None, None, None, None, {}, None, "b.md", "",
-    ...                                       published="2018-02-02")])
-    ('dated 2025-10-31', 'dated 2018-02-02 to 2025-10-31')
+    >>> b = Article("b", "U", None, None, None, None, None, None, {}, None, "b.md", "", published="2018-02-02")
+    >>> u = Article("c", "V", None, None, None, None, None, None, {}, None, "c.md", "")
+    >>> date_span([a]), date_span([a, b]), date_span([a, u]), date_span([u, u])
+    ('dated 2025-10-31', 'dated 2018-02-02 to 2025-10-31', 'dated 2025-10-31; 1 undated', 'undated')
     """
-    dates = sorted({d for a in articles if (d := a.last_updated or a.published)})
-    if not dates:
-        return ""
-    return f"dated {dates[0]}" if len(dates) == 1 else f"dated {dates[0]} to {dates[-1]}"
+    articles = list(articles)
+    found = [d for a in articles if (d := a.last_updated or a.published)]
+    undated = len(articles) - len(found)
+    if not found:
+        return "undated" if articles else ""
+    dates = sorted(set(found))
+    span = f"dated {dates[0]}" if len(dates) == 1 else f"dated {dates[0]} to {dates[-1]}"
+    return f"{span}; {undated:,} undated" if undated else span
 
 
 def render_disclaimer(template: str, articles: Iterable[Article], *, named: int = NAMED_ARTICLES) -> str:

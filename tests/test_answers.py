@@ -166,6 +166,9 @@ def test_disclaimer_names_the_indexed_articles_and_is_not_the_sites_wording(engi
     d = engine.disclaimer
     assert "healthcare professionals" in d and "clinical judgement" in d
     assert "2 indexed article" in d and "2025-10-31" in d
+    # the dates as they are: one article is dated, the other is not; and the footer of an empty page
+    # shows it too, so it does not speak of passages "above"
+    assert "(dated 2025-10-31; 1 undated)" in d and "above" not in d
     assert "not evidence" in d
     assert "Dr.Oracle assumes no liability" not in d
 
