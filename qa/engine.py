@@ -26,7 +26,7 @@ from .answer import Answer, Passage
 from .cite import cite, list_places
 from .disclaimer import describe_article, render_disclaimer
 from .embed import Embedder
-from .followup import FollowUpResolver
+from .followup import FollowUpResolver, intent
 from .fusion import rrf
 from .index import Article, Chunk, LiveIndex, Store, load_store
 from .index.lexical import words
@@ -254,6 +254,9 @@ class Engine:
         recent = list(history)[max(len(history) - self.settings.max_history, 0):]  # 0 reads none
         hist = [clean_question(h)[:MAX_QUESTION_CHARS] for h in recent if isinstance(h, str)]
         hist = [h for h in hist if h]
+        if not hist and intent(q):  # "Why?", "What else?", "Evidence for that?" with nothing before them
+            return self._no_quotes(q, q, "invalid", f"“{q}” asks about an earlier answer, and this conversation has "
+                                   "none yet. Please ask a full question about the indexed articles.", t0)
         resolution = (self._resolver.resolve(q, hist, self._reads_with_topic,
                                              self._entity_weight if self.settings.entity else None,
                                              entity_margin=self.settings.entity_margin)

@@ -29,6 +29,16 @@ def test_a_vague_turn_is_read_with_the_conversation_topic(engine, question):
     assert_well_formed(answer, engine)
 
 
+@pytest.mark.parametrize("question", ["Why?", "What else?", "Evidence for that?"])
+def test_a_first_turn_that_refers_back_asks_for_a_full_question(engine, question):
+    # nothing to refer back to: no generic quotes, a message that says why and what to do
+    answer = engine.ask(question)
+    assert answer.status == "invalid" and not answer.quotes
+    assert "asks about an earlier answer" in answer.message and "ask a full question" in answer.message
+    assert_well_formed(answer, engine)
+    assert engine.ask(question, ["What causes foot drop?"]).status == "answered"
+
+
 def test_what_else_quotes_only_what_the_previous_answer_did_not(engine):
     first = engine.ask("What causes foot drop?")
     more = engine.ask("What else?", ["What causes foot drop?"])
