@@ -306,6 +306,7 @@ def test_feedback_undo_reason_copy_and_export(page, server):
 
     copied = turn.locator("textarea.qqa-copytext").input_value()
     assert "\\" not in copied and "[1]" in copied and copied.count(DISCLAIMER_START) == 1
+    assert copied.startswith("Question: Does FES help foot drop?\n")  # a pasted answer keeps its question
 
     page.locator("#qqa-export").click()
     link = page.locator("a[download]").last

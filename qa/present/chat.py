@@ -134,7 +134,7 @@ def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: boo
                      f"<ol>{items}</ol></details>")
     head, rest = disclaimer_parts(answer.disclaimer)
     parts.append(f"<details class='qqa-disclaimer'><summary>{_e(head)}</summary><p>{_e(rest)}</p></details>")
-    parts.append(_feedback_html(turn, rating, noted, render_text(answer)))
+    parts.append(_feedback_html(turn, rating, noted, render_text(answer, with_question=True)))
     return (f"<article class='qqa-turn' id='qqa-turn-{turn}' aria-labelledby='qqa-q-{turn}'>"
             + "".join(parts) + "</article>")
 

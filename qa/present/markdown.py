@@ -139,8 +139,9 @@ def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
     return lines
 
 
-def render_text(answer: Answer) -> str:
-    lines = preamble_lines(answer)
+def render_text(answer: Answer, *, with_question: bool = False) -> str:
+    """The answer as plain text; `with_question` puts the question first, for a copy pasted elsewhere."""
+    lines = ([f"Question: {answer.question}", ""] if with_question else []) + preamble_lines(answer)
     for q in answer.quotes:
         if q.lead_in:
             lines.append(f"  {q.lead_in}")
