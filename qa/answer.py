@@ -64,7 +64,7 @@ class Passage:
 @dataclass(frozen=True)
 class Answer:
     question: str
-    query: str  # the resolved search query ("Searched for: ...")
+    query: str  # the resolved search query, carried topic words and all (the page shows `reading` instead)
     status: str  # "answered", "abstained", "invalid" (empty or too long) or "error"
     message: str | None  # what to tell the user when there are no quotes
     quotes: tuple[Quote, ...]
@@ -78,6 +78,12 @@ class Answer:
     missing: tuple[str, ...] = ()  # what the question asks for that no quote gives ("dose", "number", ...)
     context: tuple[str, ...] = ()  # a follow-up's topic: titles of the articles its search favoured
     unknown: tuple[str, ...] = ()  # with an abstention: names in the question that no article uses
+    # how a conversational turn was read (`qa.present.reading` words it): the turn with its pronoun
+    # replaced ("Can an ankle-foot orthosis be bought off the shelf?"), the earlier question it was
+    # read with, and what it asked of the previous answer ("more", "why", "evidence")
+    reading: str = ""
+    after: str = ""
+    intent: str = ""
 
     @property
     def abstained(self) -> bool:

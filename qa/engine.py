@@ -109,7 +109,7 @@ class _Query:
 class _Pending:
     """A validated question waiting for its query vectors."""
     question: str
-    query: str  # shown as "Searched for"
+    query: str  # the search as resolved (`Answer.query`)
     followup: bool
     texts: tuple[str, ...]  # the literal question's search text, then the resolved one's
     t0: float
@@ -117,6 +117,8 @@ class _Pending:
     intent: str = ""  # "more", "why" or "evidence": taken from the previous answer (`qa.followup.intent`)
     points_back: bool = False  # "Is that permanent?": never a new topic, whatever its own words
     read_alone: bool = False  # the first text is the turn with its pronoun replaced by the topic entity
+    reading: str = ""  # that turn, for "Read as" (`Answer.reading`)
+    after: str = ""  # the earlier question the turn was read with (`Answer.after`)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -235,7 +237,10 @@ class Engine:
                 answers.append(p)
                 continue
             n = len(p.texts) + bool(p.previous)
-            answers.append(self._finish(p, vecs[cursor:cursor + n]))
+            answer = self._finish(p, vecs[cursor:cursor + n])
+            # how the turn was read, as data the presentation words ("Read as")
+            answers.append(replace(answer, reading=p.reading, after=p.after if answer.followup or answer.context else "",
+                                   intent=p.intent))
             cursor += n
         return answers
 
@@ -269,7 +274,8 @@ class Engine:
         return _Pending(q, resolution.query if followup else q, followup, tuple(search(t) for t in queries), t0,
                         previous=search(resolution.previous) if resolution and resolution.previous else "",
                         intent=resolution.intent if followup else "", points_back=followup and resolution.points_back,
-                        read_alone=bool(followup and resolution.reading))
+                        read_alone=bool(followup and resolution.reading),
+                        reading=resolution.reading if followup else "", after=resolution.after if resolution else "")
 
     def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
         q, followup, t0, s = p.question, p.followup, p.t0, self.settings
@@ -343,7 +349,7 @@ class Engine:
         return max(before, key=lambda sel: sel.score).rows
 
     def _reading(self, p: "_Pending", before: Sequence) -> str:
-        """How the turn was read, shown as "Searched for": the query, or for "Why?", "What else?"
+        """How the turn was searched (`Answer.query`): the query, or for "Why?", "What else?"
         and "Evidence for that?" what was taken from the previous answer."""
         if not (p.intent and before):
             return p.query

@@ -51,6 +51,7 @@ class Resolution:
     # (set for every turn with a history: a self-contained turn may continue the topic too)
     entity: str = ""  # the previous question's most specific noun phrase, put in for the turn's pronoun
     reading: str = ""  # the turn with its pronoun replaced by `entity`: searched instead of the literal turn
+    after: str = ""  # the earlier question the turn continues, as it was asked (its own answer shows its reading)
 
 
     @property
@@ -136,14 +137,14 @@ class FollowUpResolver:
         """
         if not history:
             return Resolution(question, False)
-        previous = self.resolve(history[-1], history[:-1], known, weight, entity_margin=entity_margin).query
+        previous, after = self.resolve(history[-1], history[:-1], known, weight, entity_margin=entity_margin).query, history[-1]
         asked = intent(question)
         if not (asked or needs_context(question, self._stop, known)):
             # reads alone, but may still continue the topic ("How long is the incubation period?"
             # after a MERS question): the engine weighs the previous question's articles lightly
-            return Resolution(question, False, previous=previous)
+            return Resolution(question, False, previous=previous, after=after)
         if asked:  # the previous search again; the engine takes its answer from there
-            return Resolution(previous, True, True, asked, previous)
+            return Resolution(previous, True, True, asked, previous, after=after)
         # the topic is looked for (a BM25 pass) only when the turn has a pronoun to put it in
         entity = topic_entity(previous, weight(previous), self._stop, entity_margin) \
             if weight and substitute(question, "x") else ""
@@ -151,7 +152,7 @@ class FollowUpResolver:
         present = {w.lower().removesuffix("'s") for w in words(read or question)}
         carried = [w for w in self.topic(history) if w.lower() not in present]
         if not carried and not read:
-            return Resolution(question, False, previous=previous)
+            return Resolution(question, False, previous=previous, after=after)
         query = f"{read or question} ({' '.join(carried)})" if carried else read
         return Resolution(query, True, points_back(question, self._stop), previous=previous,
-                          entity=entity if read else "", reading=read)
+                          entity=entity if read else "", reading=read, after=after)

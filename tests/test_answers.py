@@ -114,7 +114,7 @@ def test_quotes_stay_within_the_word_budget(engine):
 def test_followups_resolve_against_the_conversation(engine, history, question, expected):
     answer = engine.ask(question, history)
     assert answer.followup and answer.query != question
-    assert "Searched for:" in render_markdown(answer)
+    assert render_markdown(answer).startswith("*Read as: “")  # how it was read comes first
     assert any(expected in q.text for q in answer.quotes), [q.text for q in answer.quotes]
     assert_well_formed(answer, engine)
 

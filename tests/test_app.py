@@ -166,9 +166,9 @@ def test_question_follow_up_source_viewer_and_abstention(page):
     assert answer.count(DISCLAIMER_START) == 1
 
     follow = ask(page, "Can it be bought off the shelf?")
-    assert "Searched for:" in follow and "off-the-shelf" in follow
+    assert "Read as:" in follow and "off-the-shelf" in follow
     # how the turn was read names the topic's article(s)
-    read_as = next(line for line in follow.splitlines() if line.startswith("Searched for:"))
+    read_as = next(line for line in follow.splitlines() if line.startswith("Read as:"))
     assert "in the context of" in read_as and "foot drop" in read_as.split("in the context of")[1]
 
     # [1] of the earlier answer, not of the last one: its source, with its sentence marked.
@@ -218,7 +218,7 @@ def test_a_conversation_comes_back_after_the_server_dropped_its_session(browser,
             follow = ask(old, "Can it be bought off the shelf?")
             assert old.locator("#qqa-chat .qqa-turn").count() == 2
             assert "ankle-foot orthosis (AFO)" in old.locator("#qqa-turn-0").inner_text()
-            read_as = next(line for line in follow.splitlines() if line.startswith("Searched for:"))
+            read_as = next(line for line in follow.splitlines() if line.startswith("Read as:"))
             assert "in the context of" in read_as and "off-the-shelf" in follow
             assert new.locator("#qqa-chat .qqa-turn").count() == 1  # the other tab's conversation is its own
         log = next(tmp_path.glob("app-*.log")).read_text()
@@ -272,7 +272,7 @@ def test_new_conversation_clears_screen_history_and_export(page):
     page.wait_for_function("() => document.querySelectorAll('#qqa-chat .qqa-turn').length === 0")
     assert page.locator("a[download]").count() == 0 and page.locator("#qqa-chat [aria-label='Clear']").count() == 0
     follow = ask(page, "Can it be bought off the shelf?")
-    assert "Searched for:" not in follow  # the cleared question no longer steers the search
+    assert "Read as:" not in follow  # the cleared question no longer steers the search
     page.locator("#qqa-export").click()
     link = page.locator("a[download]").last
     link.wait_for(timeout=30_000)

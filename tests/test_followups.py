@@ -7,6 +7,7 @@ import pytest
 
 from qa.followup import FollowUpResolver, asks_for_more
 from qa.present import render_markdown
+from qa.present.markdown import reading, render_text
 from tests.test_answers import assert_well_formed
 
 FOOT_DROP = ["What causes foot drop?", "What exercises help?"]
@@ -57,7 +58,7 @@ def test_a_followup_names_the_articles_of_its_topic(engine):
     answer = engine.ask("Does it reduce falls?", ["What does an AFO do?"])
     titles = {a.title for a in engine.articles.values()}
     assert answer.context and set(answer.context) <= titles
-    assert f"in the context of *{answer.context[0]}*" in render_markdown(answer)
+    assert f"in the context of “{answer.context[0]}”" in render_markdown(answer)
     standalone = engine.ask("What does an AFO do?")
     assert standalone.context == () and "in the context of" not in render_markdown(standalone)
 
@@ -135,7 +136,7 @@ def test_a_self_contained_turn_leans_to_the_topic_only_when_it_decides(engine):
     sticky = engine.with_settings(context_windows=1, standalone_bonus=10.0).ask(question, history)
     assert not sticky.followup and len(sticky.context) == 1
     assert {q.article_title for q in sticky.quotes} == set(sticky.context)
-    assert f"in the context of *{sticky.context[0]}*" in render_markdown(sticky)
+    assert f"continuing “{history[0]}” in the context of “{sticky.context[0]}”" in render_markdown(sticky)
     # with the shipped bonus the clearly better article still wins: the same best quote as alone
     shipped = engine.ask(question, history)
     assert shipped.quotes[0].text == alone.quotes[0].text
@@ -166,7 +167,23 @@ def test_a_pronoun_is_read_as_the_one_thing_the_previous_question_was_about(engi
     answer = engine.ask("How is it inherited?", ["What is Charcot-Marie-Tooth disease?"])
     assert answer.followup
     assert "Charcot-Marie-Tooth" in answer.query and " it " not in f" {answer.query} "
+    assert reading(answer).startswith(f"Read as: “{answer.reading}”") and "Charcot-Marie-Tooth" in answer.reading
     assert_well_formed(answer, engine)
+
+
+@pytest.mark.parametrize("history, question, shown", [
+    (["What causes foot drop?", "How is it treated?"], "Is that permanent?",
+     "Read as: “Is that permanent?”, continuing “How is it treated?”"),
+    (["What is the preferred treatment for foot drop?"], "Why?",
+     "Read as: what explains the answer to “What is the preferred treatment for foot drop?”"),
+    (["What causes foot drop?"], "What else?",
+     "Read as: more quotes on “What causes foot drop?”, not those shown before"),
+])
+def test_how_a_turn_was_read_is_said_in_words_not_carried_keywords(engine, history, question, shown):
+    answer = engine.ask(question, history)
+    assert reading(answer).startswith(shown)
+    assert "(" not in reading(answer).split(" in the context of ")[0]  # no "(causes foot drop treated)"
+    assert reading(answer) in render_text(answer)
 
 
 def test_a_name_of_the_turns_own_abstains_even_when_the_topic_is_read_into_it(engine):

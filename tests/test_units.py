@@ -158,9 +158,9 @@ def test_helpers():
 def test_rendering_escapes_user_text_and_ends_with_the_disclaimer():
     from qa import Answer
 
-    md = render_markdown(Answer(question="q", query="<img src=x onerror=alert(1)> *bold*", status="invalid",
-                                message="m", quotes=(), sources=(), passages=(), disclaimer="DISCLAIMER TEXT",
-                                followup=True))
+    user = "<img src=x onerror=alert(1)> *bold*"
+    md = render_markdown(Answer(question=user, query=user, status="invalid", message="m", quotes=(), sources=(),
+                                passages=(), disclaimer="DISCLAIMER TEXT", followup=True, after=user))
     assert "<img" not in md and "&lt;img" in md and "\\*bold\\*" in md
     assert md.rstrip().endswith("*DISCLAIMER TEXT*")
     assert escape_md("[link](http://x)") == "\\[link\\]\\(http://x\\)"

@@ -102,9 +102,8 @@ def _message_markdown(answer: Answer) -> str:
 
 def render_markdown(answer: Answer) -> str:
     parts = []
-    if answer.followup or answer.context:
-        context = "; ".join(f"*{escape_md(t)}*" for t in answer.context)
-        parts.append(f"*Searched for:* {escape_md(answer.query)}" + (f" in the context of {context}" if context else ""))
+    if reading(answer):
+        parts.append(f"*{escape_md(reading(answer))}*")
     if answer.message:
         parts.append(_message_markdown(answer))
     if answer.missing and answer.quotes:
@@ -117,12 +116,20 @@ def render_markdown(answer: Answer) -> str:
 
 
 def reading(answer: Answer) -> str | None:
-    """How a conversational turn was read, as plain text: "Searched for: … in the context of
-    <titles>"; None for a question read on its own."""
+    """How a conversational turn was read, in words: the turn as it was searched ("Read as: “Can
+    an ankle-foot orthosis be bought off the shelf?”"), or the turn and the earlier question it
+    continues, and the topic's articles. None for a question read on its own."""
     if not (answer.followup or answer.context):
         return None
+    after = f"“{answer.after}”" if answer.after else "the previous question"
+    text = {"more": f"more quotes on {after}, not those shown before",
+            "why": f"what explains the answer to {after}",
+            "evidence": f"the references behind the answer to {after}"}.get(answer.intent)
+    if text is None:
+        text = f"“{answer.reading}”" if answer.reading else \
+            f"“{answer.question}”, continuing {after}" if answer.after else f"“{answer.question}”"
     context = f" in the context of {'; '.join(f'“{t}”' for t in answer.context)}" if answer.context else ""
-    return f"Searched for: {answer.query}{context}"
+    return f"Read as: {text}{context}"
 
 
 def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
