@@ -66,13 +66,15 @@ CSS = """
 .show-api, .show-api * { color: var(--body-text-color) !important; }  /* Gradio's grey fails 4.5:1 */
 #qqa-ask { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }
 #qqa-ask:hover { background: #1e40af; }
+.qqa-repeat { font-weight: 600; }
 .qqa-banner { border-left: 4px solid #d97706; padding: .4em .8em; background: #fff7ed; color: #7c2d12; }
 @media (max-width: 700px) { .qqa-log { max-height: none; } #qqa-side { position: static; } #qqa-source { max-height: none; } }
 """
 
 # The conversation's buttons become one "click" event with what was pressed; copying stays in the
-# browser. After a new answer the view moves to that answer's top (its question and first quote),
-# not to the bottom; after any other re-render the reader's place in the log is kept.
+# browser. After a new answer (or the last question asked again) the view moves to that answer's
+# top (its question and first quote), not to the bottom; after any other re-render the reader's
+# place in the log is kept.
 CHAT_JS = """
 let seen = element.querySelectorAll('.qqa-turn').length;
 let keep = null;
@@ -101,7 +103,7 @@ element.addEventListener('keydown', (ev) => {
 });
 watch('value', () => {
   const turns = element.querySelectorAll('.qqa-turn');
-  if (turns.length > seen) { turns[turns.length - 1].scrollIntoView({block: 'start'}); }
+  if (turns.length > seen || element.querySelector('.qqa-repeat')) { turns[turns.length - 1].scrollIntoView({block: 'start'}); }
   else if (keep !== null && log()) { log().scrollTop = keep; }
   seen = turns.length; keep = null;
 });
@@ -235,15 +237,18 @@ class Handlers:
         return turns
 
     def respond(self, message, turns, ratings, asked=None):
-        """Answer a question typed, clicked as an example or suggested. An empty question, or the
-        same question as the last one (a double Enter), does nothing."""
+        """Answer a question typed, clicked as an example or suggested. An empty question does
+        nothing; the same question as the last one is not asked again: the page says where its
+        answer is and shows it."""
         import gradio as gr
         from qa.present import SUGGESTIONS, VIEWER_HINT
 
         message = " ".join((message or "").split())
         turns = self.restore(turns, asked) if message else turns  # nothing to ask: nothing to replay
-        if not message or (turns and turns[-1].question == message):
+        if not message:
             return (gr.skip(),) * (7 + SUGGESTIONS)
+        if turns and turns[-1].question == message:
+            return ("", self.conversation(turns, ratings, repeated=True), *(gr.skip(),) * (5 + SUGGESTIONS))
         answer, header = self.ask(message, _history(turns)), self.header_update(turns)
         turns = [*turns, answer]
         suggestions = self._suggestions(answer)
@@ -252,12 +257,13 @@ class Handlers:
         return ("", self.conversation(turns, ratings), turns, ratings, VIEWER_HINT, header, *buttons,
                 [a.question for a in turns])
 
-    def conversation(self, turns, ratings) -> str:
-        """`ratings`: turn -> "up" or "down", with " noted" once a reason was recorded."""
+    def conversation(self, turns, ratings, repeated: bool = False) -> str:
+        """`ratings`: turn -> "up" or "down", with " noted" once a reason was recorded; `repeated`:
+        the last question was just asked again."""
         from qa.present import conversation_html
 
         html = conversation_html(turns, {t: r.split()[0] for t, r in ratings.items()}, examples=self.examples,
-                                 noted={t for t, r in ratings.items() if r.endswith(" noted")})
+                                 noted={t for t, r in ratings.items() if r.endswith(" noted")}, repeated=repeated)
         # Gradio keeps this per session. In ASCII (“ as &#8220;, the same on screen) a Python string
         # takes one byte a character; one curly quote would make the whole of it take two.
         return html.encode("ascii", "xmlcharrefreplace").decode("ascii")

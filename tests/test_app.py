@@ -226,6 +226,25 @@ def test_a_conversation_comes_back_after_the_server_dropped_its_session(browser,
 
 
 @pytest.mark.browser
+def test_the_same_question_again_says_where_its_answer_is(page):
+    ask(page, "What brace is used for foot drop?")
+    page.mouse.wheel(0, -5000)  # read elsewhere, then ask the same question again
+    page.fill("#qqa-question textarea", "What brace is used for foot drop?")
+    page.keyboard.press("Enter")
+    notice = page.locator("#qqa-chat .qqa-repeat")
+    notice.wait_for(timeout=30_000)
+    assert notice.inner_text() == "You just asked this: its answer is answer 1, above."
+    assert notice.get_attribute("role") == "status"
+    assert page.locator("#qqa-chat .qqa-turn").count() == 1  # not asked twice
+    assert page.input_value("#qqa-question textarea") == ""
+    page.wait_for_timeout(500)
+    assert in_viewport(page.locator("#qqa-turn-0 h2.qqa-q"))  # the answer is brought into view
+    # the next question is answered as usual, and the notice is gone
+    ask(page, "Does FES help foot drop?")
+    assert page.locator("#qqa-chat .qqa-repeat").count() == 0
+
+
+@pytest.mark.browser
 def test_partial_list_says_so_and_shows_all_in_place(page):
     answer = ask(page, "What are the surgical options for foot drop?")
     note = page.locator("#qqa-chat .qqa-turn").last.locator("details.qqa-listnote").first

@@ -140,8 +140,9 @@ def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: boo
 
 
 def conversation_html(answers: Sequence[Answer], ratings: Mapping[int, str] | None = None,
-                      examples: Sequence[str] = (), noted: Collection[int] = ()) -> str:
-    """The whole conversation; an empty one offers example questions instead."""
+                      examples: Sequence[str] = (), noted: Collection[int] = (), repeated: bool = False) -> str:
+    """The whole conversation; an empty one offers example questions instead. `repeated`: the last
+    question was just asked again, and the page says where its answer is rather than nothing."""
     ratings = ratings or {}
     if not answers:
         buttons = "".join(f"<li><button type='button' class='qqa-example' data-action='ask' data-text='{_e(x)}'>"
@@ -149,4 +150,7 @@ def conversation_html(answers: Sequence[Answer], ratings: Mapping[int, str] | No
         return ("<div class='qqa-log qqa-empty'><p>Ask a clinical question. Answers are quotes from the indexed "
                 f"articles only.</p>{'<p>For example:</p><ul>' + buttons + '</ul>' if buttons else ''}</div>")
     turns = "".join(answer_html(a, t, ratings.get(t), t in noted) for t, a in enumerate(answers))
+    if repeated:
+        turns += (f"<p class='qqa-repeat' role='status'>You just asked this: its answer is answer {len(answers)}, "
+                  "above.</p>")
     return f"<div class='qqa-log'>{turns}</div>"
