@@ -248,7 +248,8 @@ class Handlers:
         if not message:
             return (gr.skip(),) * (7 + SUGGESTIONS)
         if turns and turns[-1].question == message:
-            return ("", self.conversation(turns, ratings, repeated=True), *(gr.skip(),) * (5 + SUGGESTIONS))
+            # the box is left as it is: whatever was typed meanwhile is not wiped by this reply
+            return (gr.skip(), self.conversation(turns, ratings, repeated=True), *(gr.skip(),) * (5 + SUGGESTIONS))
         answer, header = self.ask(message, _history(turns)), self.header_update(turns)
         turns = [*turns, answer]
         suggestions = self._suggestions(answer)

@@ -236,7 +236,6 @@ def test_the_same_question_again_says_where_its_answer_is(page):
     assert notice.inner_text() == "You just asked this: its answer is answer 1, above."
     assert notice.get_attribute("role") == "status"
     assert page.locator("#qqa-chat .qqa-turn").count() == 1  # not asked twice
-    assert page.input_value("#qqa-question textarea") == ""
     page.wait_for_timeout(500)
     assert in_viewport(page.locator("#qqa-turn-0 h2.qqa-q"))  # the answer is brought into view
     # the next question is answered as usual, and the notice is gone
@@ -269,7 +268,7 @@ def test_html_in_a_question_is_inert_text(page):
 
 
 @pytest.mark.browser
-def test_empty_and_repeated_submissions_do_nothing(page):
+def test_empty_submissions_do_nothing_and_a_repeat_is_not_asked_again(page):
     # Each question goes in through the other control than the submission before it: Gradio drops
     # a second trigger of one control while its first is still queued.
     page.locator("#qqa-question textarea").press("Enter")
