@@ -129,6 +129,11 @@ def rare_unknown_words(question: str, stem: Callable[[str], Sequence[str]], know
     return out
 
 
+def bare_word(word: str) -> str:
+    """A word lower-cased without a possessive: "Graves'" -> "graves", "Wuhan's" -> "wuhan"."""
+    return re.sub(r"'s?$", "", word.lower())
+
+
 def _name_known(word: str, stems: Sequence[str], known: KnownStems, written: Callable[[str], bool] | None) -> bool:
     """A name is known when the articles use its stem exactly; when stemming changed it (and so may
     have merged it with a common word: "Graves'" and "grave"), only when a sentence writes it as is.
@@ -139,7 +144,7 @@ def _name_known(word: str, stems: Sequence[str], known: KnownStems, written: Cal
     """
     if not any(known.knows(s, fuzzy=False) for s in stems):
         return False
-    if written is not None and len(stems) == 1 and stems[0] != re.sub(r"'s?$", "", word.lower()):
+    if written is not None and len(stems) == 1 and stems[0] != bare_word(word):
         return written(word)
     return True
 

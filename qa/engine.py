@@ -116,8 +116,7 @@ class _Pending:
     previous: str = ""  # search text of the previous question as read: its articles are the topic
     intent: str = ""  # "more", "why" or "evidence": taken from the previous answer (`qa.followup.intent`)
     points_back: bool = False  # "Is that permanent?": never a new topic, whatever its own words
-    read_alone: bool = False  # the first text is the turn with its pronoun replaced by the topic entity
-    reading: str = ""  # that turn, for "Read as" (`Answer.reading`)
+    reading: str = ""  # the turn with its pronoun replaced by the topic entity: the first text (`Answer.reading`)
     after: str = ""  # the earlier question the turn was read with (`Answer.after`)
 
 
@@ -274,7 +273,6 @@ class Engine:
         return _Pending(q, resolution.query if followup else q, followup, tuple(search(t) for t in queries), t0,
                         previous=search(resolution.previous) if resolution and resolution.previous else "",
                         intent=resolution.intent if followup else "", points_back=followup and resolution.points_back,
-                        read_alone=bool(followup and resolution.reading),
                         reading=resolution.reading if followup else "", after=resolution.after if resolution else "")
 
     def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
@@ -289,7 +287,7 @@ class Engine:
         rare = self.rare_words(q)
         # a turn read with its topic put in matches the topic's sentences well whatever else it names:
         # a name of its own that the articles never use ("Can it be given with warfarin?") decides
-        literal_best = -1.0 if p.read_alone and rare else literal_best
+        literal_best = -1.0 if p.reading and rare else literal_best
         if should_abstain(best, literal_best, rare, s.abstain) or \
                 (followup and not p.points_back and self._new_unknown_topic(tokens[0])
                  and not self._only_common_words(q)):

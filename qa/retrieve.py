@@ -17,6 +17,7 @@ import numpy as np
 from .index import Chunk, Store
 from .index.lexical import Tokenizer, Vocabulary, bm25_scores, top_k, words
 from .index.vectors import search
+from .abstain import bare_word
 from .lexicon import Lexicon, expansions
 
 
@@ -116,7 +117,7 @@ class Retriever:
     def written(self, word: str) -> bool:
         """Whether some sentence uses `word` as written (case aside, and a possessive "'s" or "'"
         dropped): "Graves'" is not written where only "grave" is, though both stem to "grave"."""
-        form = re.sub(r"'s?$", "", word.lower())
+        form = bare_word(word)
         vocab = self.store.sentence_bm25.vocab_dict
         stems = [t for t in self.tokenize([form])[0] if t in vocab] if form else []
         if not stems:

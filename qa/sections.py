@@ -30,12 +30,13 @@ class Sections:
         keys = list(numbers)
         # what a section is about: the terms of its section path less the article title's ("Foot
         # Drop" in "Foot Drop Recovery" says what every section of that article is about)
-        titles = retriever.heading_terms([store.articles[a].title for a, _ in keys])
+        title_stems = retriever.tokenize([store.articles[a].title for a, _ in keys])
+        vocab = store.window_bm25.vocab_dict
+        titles = [np.array([vocab[t] for t in stems if t in vocab], dtype=np.int64) for stems in title_stems]
         paths = retriever.heading_terms([" ".join(path) for _, path in keys])
         self.path_terms = [np.setdiff1d(h, t) for h, t in zip(paths, titles)]
         # each section's own (last) heading as stems, less the title's: its own vocabulary, since a
         # heading's word ("Outlook") need not occur in any sentence
-        title_stems = retriever.tokenize([store.articles[a].title for a, _ in keys])
         own = [sorted(set(h) - set(t)) for h, t in zip(retriever.tokenize([p[-1] if p else "" for _, p in keys]), title_stems)]
         self._heading_vocab = {t: n for n, t in enumerate(sorted({t for h in own for t in h}))}
         sizes = [len(h) for h in own]
