@@ -211,6 +211,7 @@ def test_source_section_and_neighbouring_sections(engine):
     assert [c.ordinal for c in view.chunks] == sorted(c.ordinal for c in view.chunks)
     html = source_html(engine, answer, 0, quote.number)
     assert f"<mark>{quote.text}</mark>" in html.replace("&#x27;", "'") and "Practical neurology, 2008" in html
+    assert "<span class='qqa-ref'>ref. " in html  # the article's own references: not like our [n]
     near = [heading for _, heading in neighbouring_sections(engine, [quote])]
     assert near[:2] == ["Physical Therapy", "Etiology and Assessment"]  # next, then previous section with text
     assert "Orthotic Support" not in near

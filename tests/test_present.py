@@ -44,7 +44,7 @@ def test_partial_list_is_marked_and_counted(engine):
 def test_source_viewer_marks_every_quoted_sentence_of_that_article(engine):
     answer = engine.ask("What brace is used for foot drop?")
     page = source_html(engine, answer, 3, 1)
-    assert "Source 1 of answer 4" in page and "href='#qqa-turn-3'" in page and "review status" in page
+    assert "Source [1], as cited in answer 4" in page and "href='#qqa-turn-3'" in page and "review status" in page
     ones = [q for q in answer.quotes if q.number == 1]
     assert ones and all(f"<mark>{html.escape(q.text)}</mark>" in page for q in ones)
     assert source_html(engine, answer, 3, 99).startswith("<p class='qqa-meta' role='status'>")
@@ -69,3 +69,41 @@ def test_questions_are_text_not_markup(engine):
     answer = engine.ask("<img src=x onerror=alert(1)> foot drop")
     page = conversation_html([answer])
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def _numbers_shown(text: str, titles: dict[str, str]) -> dict[str, set[str]]:
+    """article title -> the [n] labels its citation buttons carry in a page."""
+    found: dict[str, set[str]] = {}
+    for n, title in re.findall(r"aria-label='Source (\d+): ([^']*)'", text.replace("&#x27;", "'")):
+        found.setdefault(html.unescape(title), set()).add(n)
+    return found
+
+
+def test_an_article_keeps_its_number_for_the_whole_conversation(engine):
+    first, second = engine.ask("Is foot drop painful?"), engine.ask("What operations are available for foot drop?")
+    order = lambda a: [s.article_id for s in a.sources]  # noqa: E731
+    assert len(first.sources) == 2 and order(first) == order(second)[::-1], "the two answers cite in opposite order"
+    from qa.present import numbered
+
+    one, two = numbered([first, second])
+    labels = {s.article_id: s.number for s in one.sources}
+    assert labels == {s.article_id: s.number for s in two.sources}  # the same number in both answers
+    assert [labels[a] for a in order(first)] == [1, 2]  # the first article cited is [1]
+    for answer in (one, two):
+        assert all(q.number == labels[q.article_id] for q in answer.quotes)
+        assert [s.number for s in answer.sources] == sorted(s.number for s in answer.sources)
+    page = conversation_html([first, second])
+    titles = {s.article_id: s.title for s in first.sources}
+    shown = _numbers_shown(page, titles)
+    assert {title: {str(labels[a])} for a, title in titles.items()} == shown  # each title one number, page-wide
+    copies = re.findall(r"<textarea class='qqa-copytext'[^>]*>(.*?)</textarea>", page, flags=re.S)
+    for answer, copy in zip((one, two), copies):
+        for s in answer.sources:
+            assert f"[{s.number}] {s.title}" in html.unescape(copy)
+    export = conversation_markdown([first, second], disclaimer=first.disclaimer, index_digest="abc",
+                                   built_at="now", articles=["A"])
+    for a, title in titles.items():
+        assert f"[{labels[a]}] {title}" in export
+    viewer = source_html(engine, two, 1, labels[order(second)[0]])
+    assert f"Source [{labels[order(second)[0]]}], as cited in answer 2" in viewer
+    assert html.escape(titles[order(second)[0]]) in viewer

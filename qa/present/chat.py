@@ -13,6 +13,7 @@ import html
 from typing import Collection, Mapping, Sequence
 
 from ..answer import Answer, Quote, Source
+from .labels import numbered
 from .markdown import gap_sentence, reading, render_text, unknown_sentence
 
 def _e(text: str | None) -> str:
@@ -139,17 +140,35 @@ def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: boo
             + "".join(parts) + "</article>")
 
 
+def covers_line(titles: Sequence[str], shown: int = 3) -> str:
+    """What the indexed articles are, in one line for the empty page: their titles, or the first few.
+
+    >>> covers_line(["Foot drop", "Gait"])
+    'The 2 indexed articles: “Foot drop”; “Gait”.'
+    >>> covers_line(["A", "B", "C", "D", "E"])
+    'The 5 indexed articles include “A”; “B”; “C” and 2 more (listed under “About this index”).'
+    """
+    named = "; ".join(f"“{t}”" for t in titles[:shown])
+    if len(titles) <= shown:
+        return f"The {'only indexed article' if len(titles) == 1 else f'{len(titles)} indexed articles'}: {named}."
+    return f"The {len(titles):,} indexed articles include {named} and {len(titles) - shown:,} more (listed under “About this index”)."
+
+
 def conversation_html(answers: Sequence[Answer], ratings: Mapping[int, str] | None = None,
-                      examples: Sequence[str] = (), noted: Collection[int] = (), repeated: bool = False) -> str:
+                      examples: Sequence[str] = (), noted: Collection[int] = (), repeated: bool = False,
+                      titles: Sequence[str] = ()) -> str:
     """The whole conversation; an empty one offers example questions instead. `repeated`: the last
-    question was just asked again, and the page says where its answer is rather than nothing."""
+    question was just asked again, and the page says where its answer is rather than nothing;
+    `titles`: the indexed articles', which the empty page names. Citation
+    numbers are the conversation's (`labels.numbered`): an article keeps its [n] in every answer."""
     ratings = ratings or {}
     if not answers:
         buttons = "".join(f"<li><button type='button' class='qqa-example' data-action='ask' data-text='{_e(x)}'>"
                           f"{_e(x)}</button></li>" for x in examples)
+        covers = f"<p class='qqa-covers'>{_e(covers_line(titles))}</p>" if titles else ""
         return ("<div class='qqa-log qqa-empty'><p>Ask a clinical question. Answers are quotes from the indexed "
-                f"articles only.</p>{'<p>For example:</p><ul>' + buttons + '</ul>' if buttons else ''}</div>")
-    turns = "".join(answer_html(a, t, ratings.get(t), t in noted) for t, a in enumerate(answers))
+                f"articles only.</p>{covers}{'<p>For example:</p><ul>' + buttons + '</ul>' if buttons else ''}</div>")
+    turns = "".join(answer_html(a, t, ratings.get(t), t in noted) for t, a in enumerate(numbered(answers)))
     if repeated:
         turns += (f"<p class='qqa-repeat' role='status'>You just asked this: its answer is answer {len(answers)}, "
                   "above.</p>")

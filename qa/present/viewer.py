@@ -50,18 +50,19 @@ def _references(quotes: Sequence[Quote]) -> str:
     refs = dict.fromkeys(r for q in quotes for r in q.references)
     if not refs:
         return ""
-    items = "".join(f"<li>[{_e(r.label)}] {_e(r.entry) if r.entry else 'not listed in the article’s reference list'}</li>"
+    items = "".join(f"<li><span class='qqa-ref'>ref. {_e(r.label)}</span> {_e(r.entry) if r.entry else 'not listed in the article’s reference list'}</li>"
                     for r in refs)
     return f"<p class='qqa-refs-title'>The article cites for the quoted sentences:</p><ul class='qqa-refs'>{items}</ul>"
 
 
 def source_html(engine, answer: Answer, turn: int, number: int) -> str:
-    """HTML for source `number` of `answer` (the `turn`-th answer, 0-based)."""
+    """HTML for source `number` of `answer` (the `turn`-th answer, 0-based), numbered as the page
+    shows it (`labels.numbered`)."""
     quotes = [q for q in answer.quotes if q.number == number]
     if not quotes or quotes[0].article_id not in engine.articles:
         return "<p class='qqa-meta' role='status'>That source is no longer in the index; ask again.</p>"
     article = engine.articles[quotes[0].article_id]
-    parts = [f"<p class='qqa-meta'>Source {number} of answer {turn + 1}</p>",
+    parts = [f"<p class='qqa-meta'>Source [{number}], as cited in answer {turn + 1}</p>",
              f"<h2 id='qqa-source-title' tabindex='-1'>{_e(article.title)}</h2>", article_facts(article)]
     for view in _sections(engine, quotes):
         parts.append(f"<h3 class='qqa-path'>Section: {_e(' › '.join(view.section) or 'opening paragraphs')}</h3>")
