@@ -31,6 +31,7 @@ SESSIONS = 500  # sessions whose state is kept (a chat tab, or one /ask call); t
 RESTORE_TURNS = 50  # a page whose session was dropped gets back at most this many of its turns
 CACHE_CLEANUP = (60, 600)  # every minute, delete Gradio's served copies of files older than 10 minutes
 EXPORT_MAX_AGE_S = 600  # exports are deleted when their session ends, or after 10 minutes
+UNDO_S = 10  # "Undo new conversation" is offered for this long
 
 CSS = """
 #qqa-header h1 { font-size: 1.6rem; margin: 0 0 .2em 0; }
@@ -46,6 +47,7 @@ CSS = """
             text-decoration: underline; font-weight: 600; cursor: pointer; font-size: inherit; }
 .qqa-cite:focus-visible, .qqa-turn button:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 2px; }
 .qqa-gap { font-weight: 600; border-left: 4px solid #b45309; padding-left: .6em; }
+.qqa-sources ol { list-style: none; padding-left: .2em; }
 .qqa-sources, .qqa-disclaimer, .qqa-listnote, .qqa-searched, .qqa-meta, .qqa-path { font-size: .9rem; }
 .qqa-disclaimer summary { font-style: italic; }
 .qqa-actions { display: flex; flex-wrap: wrap; gap: .4em; align-items: center; margin-top: .4em; }
@@ -63,12 +65,25 @@ CSS = """
 .qqa-source h2 { font-size: 1.2rem; margin: 0 0 .25em 0; }
 .qqa-source h3 { font-size: 1rem; margin: .8em 0 .2em 0; }
 .qqa-meta, .qqa-path { margin: .1em 0; }
+.qqa-ref { font-variant: small-caps; font-size: .85em; background: #eef2f7; color: #1f2937; border-radius: 3px; padding: 0 .3em; }
 .show-api, .show-api * { color: var(--body-text-color) !important; }  /* Gradio's grey fails 4.5:1 */
 #qqa-ask { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }
 #qqa-ask:hover { background: #1e40af; }
 .qqa-repeat { font-weight: 600; }
 .qqa-banner { border-left: 4px solid #d97706; padding: .4em .8em; background: #fff7ed; color: #7c2d12; }
 @media (max-width: 700px) { .qqa-log { max-height: none; } #qqa-side { position: static; } #qqa-source { max-height: none; } }
+/* Printed (the Print button or Ctrl+P): the whole conversation, sources open (CHAT_JS opens every
+   fold before printing), the disclaimer once (the page's footer), no buttons, fields or viewer. */
+@media print {
+  #qqa-header details, #qqa-header .qqa-banner, #qqa-question, #qqa-notice, #qqa-side, #qqa-tools, #qqa-undo,
+  #qqa-ask, #qqa-new, .qqa-suggest, .qqa-actions, .qqa-turn .qqa-disclaimer, .qqa-repeat, .qqa-empty ul,
+  footer, .show-api { display: none !important; }
+  .qqa-log { max-height: none !important; overflow: visible !important; border: none; }
+  .qqa-cite { text-decoration: none; color: inherit; }
+  .qqa-turn h2.qqa-q { break-after: avoid; }
+  .qqa-quote { break-inside: avoid; }
+  details > summary { list-style: none; }
+}
 """
 
 # The conversation's buttons become one "click" event with what was pressed; copying stays in the
@@ -77,6 +92,12 @@ CSS = """
 # place in the log is kept.
 CHAT_JS = """
 let seen = element.querySelectorAll('.qqa-turn').length;
+// Printing shows every fold (sources, partial lists) and puts them back as they were after.
+const opened = [];
+window.addEventListener('beforeprint', () => {
+  element.querySelectorAll('.qqa-turn details:not([open])').forEach((d) => { d.open = true; opened.push(d); });
+});
+window.addEventListener('afterprint', () => { opened.splice(0).forEach((d) => { d.open = false; }); });
 let keep = null;
 const log = () => element.querySelector('.qqa-log');
 function copy(text, button) {
@@ -107,6 +128,16 @@ watch('value', () => {
   else if (keep !== null && log()) { log().scrollTop = keep; }
   seen = turns.length; keep = null;
 });
+"""
+
+# The export's file, once made: download it under its own name (the conversation and the time).
+EXPORT_JS = """
+(file) => {
+  if (!file || !file.url) return;
+  const a = document.createElement('a');
+  a.href = file.url; a.download = file.orig_name || 'quoteqa-conversation.md';
+  document.body.appendChild(a); a.click(); a.remove();
+}
 """
 
 # A citation was pressed: bring the first quoted sentence into view and move focus to the source.
@@ -168,6 +199,27 @@ def stale_against(engine, corpus: Path) -> list[str]:
     from qa.index import changes_since, corpus_fingerprint
 
     return changes_since(engine.manifest, corpus_fingerprint(corpus)) if corpus.is_dir() else []
+
+
+# What the page's events update, in order; `suggested` stands for the SUGGESTIONS buttons. `asked`
+# stays last: clients of the event protocol read the questions the page holds from there.
+OUTPUTS = ("box", "chat", "turns", "ratings", "source", "header", "suggested", "tools", "undo", "asked")
+
+
+def outputs(**values) -> tuple:
+    """One value for each of OUTPUTS, in order: those given, and "leave as it is" for the rest."""
+    import gradio as gr
+    from qa.present import SUGGESTIONS
+
+    unknown = set(values) - set(OUTPUTS)
+    assert not unknown, f"not an output of the page: {unknown}"
+    out: list = []
+    for name in OUTPUTS:
+        if name == "suggested":
+            out += values.get(name, [gr.skip()] * SUGGESTIONS)
+        else:
+            out.append(values.get(name, gr.skip()))
+    return tuple(out)
 
 
 def _history(turns: list) -> list[str]:
@@ -246,17 +298,18 @@ class Handlers:
         message = " ".join((message or "").split())
         turns = self.restore(turns, asked) if message else turns  # nothing to ask: nothing to replay
         if not message:
-            return (gr.skip(),) * (7 + SUGGESTIONS)
+            return outputs()
         if turns and turns[-1].question == message:
             # the box is left as it is: whatever was typed meanwhile is not wiped by this reply
-            return (gr.skip(), self.conversation(turns, ratings, repeated=True), *(gr.skip(),) * (5 + SUGGESTIONS))
+            return outputs(chat=self.conversation(turns, ratings, repeated=True))
         answer, header = self.ask(message, _history(turns)), self.header_update(turns)
         turns = [*turns, answer]
         suggestions = self._suggestions(answer)
         buttons = [gr.update(value=s, visible=True) for s in suggestions]
         buttons += [gr.update(value="", visible=False)] * (SUGGESTIONS - len(buttons))
-        return ("", self.conversation(turns, ratings), turns, ratings, VIEWER_HINT, header, *buttons,
-                [a.question for a in turns])
+        return outputs(box="", chat=self.conversation(turns, ratings), turns=turns, ratings=ratings,
+                       source=VIEWER_HINT, header=header, suggested=buttons, tools=gr.update(visible=True),
+                       undo=gr.update(visible=False), asked=[a.question for a in turns])
 
     def conversation(self, turns, ratings, repeated: bool = False) -> str:
         """`ratings`: turn -> "up" or "down", with " noted" once a reason was recorded; `repeated`:
@@ -264,7 +317,8 @@ class Handlers:
         from qa.present import conversation_html
 
         html = conversation_html(turns, {t: r.split()[0] for t, r in ratings.items()}, examples=self.examples,
-                                 noted={t for t, r in ratings.items() if r.endswith(" noted")}, repeated=repeated)
+                                 noted={t for t, r in ratings.items() if r.endswith(" noted")}, repeated=repeated,
+                                 titles=[a.title for a in self.engine.articles.values()])
         # Gradio keeps this per session. In ASCII (“ as &#8220;, the same on screen) a Python string
         # takes one byte a character; one curly quote would make the whole of it take two.
         return html.encode("ascii", "xmlcharrefreplace").decode("ascii")
@@ -273,13 +327,28 @@ class Handlers:
     def examples(self) -> list[str]:
         return [e for a in self.engine.articles.values() for e in (a.examples or (a.title,))][:6]
 
-    def clear(self):
-        """New conversation: the screen, the follow-up history, the ratings and the export, all empty."""
+    def clear(self, turns, ratings, asked):
+        """New conversation: the screen, the follow-up history, the ratings and the export, all
+        empty; what was cleared is kept for "Undo" (`undo`) until the undo timer ticks."""
         import gradio as gr
         from qa.present import SUGGESTIONS, VIEWER_HINT
 
-        return ("", self.conversation([], {}), [], {}, VIEWER_HINT, self.header_update([]),
-                *[gr.update(value="", visible=False)] * SUGGESTIONS, [], gr.update(value=None, visible=False))
+        kept = {"turns": turns, "ratings": ratings, "asked": asked} if turns else None
+        return (*outputs(box="", chat=self.conversation([], {}), turns=[], ratings={}, source=VIEWER_HINT,
+                         header=self.header_update([]), suggested=[gr.update(value="", visible=False)] * SUGGESTIONS,
+                         tools=gr.update(visible=False), undo=gr.update(visible=kept is not None), asked=[]),
+                gr.update(value=None), kept, gr.Timer(active=kept is not None))
+
+    def undo(self, kept):
+        """Bring back the conversation "New conversation" cleared, as it was (thumbs included)."""
+        import gradio as gr
+
+        if not kept:
+            return (*outputs(undo=gr.update(visible=False)), None, gr.Timer(active=False))
+        turns, ratings = kept["turns"], kept["ratings"]
+        return (*outputs(chat=self.conversation(turns, ratings), turns=turns, ratings=ratings,
+                         header=self.header_update([]), tools=gr.update(visible=True),
+                         undo=gr.update(visible=False), asked=kept["asked"]), None, gr.Timer(active=False))
 
     def on_chat(self, turns, ratings, data: dict, asked=None):
         """A button inside the conversation: `cite` opens a source, `rate` and `reason` record
@@ -291,24 +360,23 @@ class Handlers:
         if restored is turns:
             return values
         # the session had been dropped and its turns were asked again: keep them, show them
+        import gradio as gr
+
         shown = values[3] if isinstance(values[3], dict) else ratings
-        return (values[0], self.conversation(restored, shown), restored, *values[3:])
+        return outputs(chat=self.conversation(restored, shown), turns=restored, ratings=shown, source=values[4],
+                       tools=gr.update(visible=bool(restored)), asked=[a.question for a in restored])
 
     def _on_turn(self, turns, ratings, data: dict):
         """`on_chat` for a button of one turn: a citation or a thumb."""
-        import gradio as gr
-        from qa.present import SUGGESTIONS
-
-        action, skip = data.get("action"), (gr.skip(),) * (7 + SUGGESTIONS)
+        action = data.get("action")
         try:
             turn = int(data.get("turn", -1))
         except (TypeError, ValueError):
-            return skip
+            return outputs()
         if not 0 <= turn < len(turns):
-            return skip
+            return outputs()
         if action == "cite":
-            source = self.source(turns[turn], turn, data.get("number"))
-            return (gr.skip(),) * 4 + (source,) + (gr.skip(),) * (2 + SUGGESTIONS)
+            return outputs(source=self.source(turns, turn, data.get("number")))
         if action == "rate" and data.get("rating") in ("up", "down"):
             ratings = self.rate(turns, ratings, turn, data["rating"])
         elif action == "reason" and str(data.get("text", "")).strip() and turn in ratings:
@@ -316,8 +384,8 @@ class Handlers:
             self.feedback(turns[turn], rating, reason=" ".join(str(data["text"]).split())[:200])
             ratings = {**ratings, turn: f"{rating} noted"}
         else:
-            return skip
-        return (gr.skip(), self.conversation(turns, ratings), gr.skip(), ratings, *skip[:3 + SUGGESTIONS])
+            return outputs()
+        return outputs(chat=self.conversation(turns, ratings), ratings=ratings)
 
     def rate(self, turns, ratings, turn: int, rating: str) -> dict:
         """Press a thumb: record it; press the same thumb again: record an undo of it."""
@@ -332,11 +400,12 @@ class Handlers:
 
     # source viewer ------------------------------------------------------------------------------
 
-    def source(self, answer, turn: int, number) -> str:
-        from qa.present import source_html
+    def source(self, turns, turn: int, number) -> str:
+        """The viewer for citation `number` of answer `turn`, numbered as the page numbers it."""
+        from qa.present import numbered, source_html
 
         try:
-            return source_html(self.engine, answer, turn, int(number))
+            return source_html(self.engine, numbered(turns[:turn + 1])[turn], turn, int(number))
         except (TypeError, ValueError):
             return "<p class='qqa-meta'>Select a citation such as [1] to read its source.</p>"
 
@@ -369,16 +438,21 @@ class Handlers:
                        f"QuoteQA maintainers. {self.engine.disclaimer}")
 
     def export(self, turns, session: str = "no-session", asked=None):
+        """A new file of the conversation as it is now, named for its first question and the time;
+        the page downloads it at once (EXPORT_JS). Nothing asked: nothing to export."""
         import gradio as gr
-        from qa.present import conversation_markdown, describe_article
+        from qa.present import conversation_markdown, describe_article, export_name
 
         turns, engine = self.restore(turns, asked), self.engine
-        builds = ", ".join(dict.fromkeys(a.index_build for a in turns)) or engine.index_build
+        if not turns:
+            gr.Info("There is nothing to export yet: ask a question first.")
+            return gr.update(value=None)
+        builds = ", ".join(dict.fromkeys(a.index_build for a in turns))
         text = conversation_markdown(turns, disclaimer=engine.disclaimer, index_digest=builds,
                                      built_at=engine.manifest.built_at,
                                      articles=[describe_article(a) for a in engine.articles.values()])
-        path = self.exports.write(session, text)  # a new private file: never another session's
-        return gr.update(value=str(path), visible=True)
+        path = self.exports.write(session, text, name=export_name(turns))  # a new private file
+        return gr.update(value=str(path))
 
     # the JSON API (gradio_client) ------------------------------------------------------------------
 
@@ -460,12 +534,19 @@ def _layout(handlers: Handlers) -> dict:
             gr.HTML(NOTICE)
             with gr.Row():
                 ui["send"] = gr.Button("Ask", variant="primary", min_width=80, elem_id="qqa-ask")
-                ui["new"] = gr.Button("New conversation", elem_id="qqa-new")
+                ui["new"] = gr.Button("New conversation", min_width=160, elem_id="qqa-new")
+                ui["undo"] = gr.Button("Undo new conversation", visible=False, min_width=160, elem_id="qqa-undo")
             with gr.Row():
                 ui["suggested"] = [gr.Button("", visible=False, size="sm", elem_classes=["qqa-suggest"])
                                    for _ in range(SUGGESTIONS)]
-            ui["export"] = gr.Button("Export conversation (text)", size="sm", elem_id="qqa-export")
-            ui["export_file"] = gr.File(label="Conversation export", visible=False, interactive=False)
+            # offered once there is a conversation to keep
+            with gr.Row(visible=False, elem_id="qqa-tools") as ui["tools"]:
+                ui["export"] = gr.Button("Export conversation", size="sm", min_width=120, elem_id="qqa-export")
+                ui["print"] = gr.Button("Print", size="sm", min_width=80, elem_id="qqa-print")
+            # the export's file: never shown, the page downloads it as soon as it is made
+            ui["export_file"] = gr.File(visible=False, interactive=False, elem_id="qqa-export-file")
+            ui["cleared"] = gr.State(None)  # the conversation "New conversation" cleared, for "Undo"
+            ui["undo_timer"] = gr.Timer(UNDO_S, active=False)
         with gr.Column(scale=2, min_width=300, elem_id="qqa-side"):
             ui["source"] = gr.HTML(VIEWER_HINT, elem_id="qqa-source", js_on_load=SOURCE_JS)
     return ui
@@ -476,27 +557,33 @@ def _wire(handlers: Handlers, ui: dict) -> None:
     import gradio as gr
 
     chat, turns, ratings, box, suggested = ui["chat"], ui["turns"], ui["ratings"], ui["box"], ui["suggested"]
-    asked = ui["asked"]
-    outputs = [box, chat, turns, ratings, ui["source"], ui["header"], *suggested, asked]
+    asked, undo, cleared, timer = ui["asked"], ui["undo"], ui["cleared"], ui["undo_timer"]
+    named = {**ui, "suggested": None}
+    outs = [c for name in OUTPUTS for c in (suggested if name == "suggested" else [named[name]])]
     # "once": a second Enter while the first question is answered is dropped, not asked again.
     private = dict(api_visibility="private")
     ask = dict(private, trigger_mode="once")
-    box.submit(handlers.respond, [box, turns, ratings, asked], outputs, **ask)
-    ui["send"].click(handlers.respond, [box, turns, ratings, asked], outputs, **ask)
+    box.submit(handlers.respond, [box, turns, ratings, asked], outs, **ask)
+    ui["send"].click(handlers.respond, [box, turns, ratings, asked], outs, **ask)
     for button in suggested:
-        button.click(handlers.respond, [button, turns, ratings, asked], outputs, **ask)
+        button.click(handlers.respond, [button, turns, ratings, asked], outs, **ask)
 
     # Gradio hands event data to a parameter annotated with its type.
     def on_chat(t, r, a, evt: gr.EventData):
         return handlers.on_chat(t, r, dict(getattr(evt, "_data", None) or {}), a)
 
-    chat.click(on_chat, [turns, ratings, asked], outputs, **private)
+    chat.click(on_chat, [turns, ratings, asked], outs, **private)
 
     def on_export(t, a, request: gr.Request):  # the session names the export's private folder
         return handlers.export(t, request.session_hash or "no-session", a)
 
-    ui["export"].click(on_export, [turns, asked], ui["export_file"], **private)
-    ui["new"].click(handlers.clear, None, [*outputs, ui["export_file"]], **private)
+    ui["export"].click(on_export, [turns, asked], ui["export_file"], **private).then(
+        None, ui["export_file"], None, js=EXPORT_JS, **private)
+    ui["print"].click(None, None, None, js="() => { window.print(); }", **private)
+    ui["new"].click(handlers.clear, [turns, ratings, asked], [*outs, ui["export_file"], cleared, timer], **private)
+    undo.click(handlers.undo, cleared, [*outs, cleared, timer], **private)
+    timer.tick(lambda: (gr.update(visible=False), None, gr.Timer(active=False)), None, [undo, cleared, timer],
+               **private)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -547,7 +634,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         serve(demo, host=args.host, port=args.port, guards=guards, auth=auth,
               auth_message="QuoteQA: sign in with your hospital account." if auth else None,
-              enable_monitoring=False, max_file_size=FILE_LIMIT, run_history=False, footer_links=["api"],
+              enable_monitoring=False, max_file_size=FILE_LIMIT, run_history=False, footer_links=[],
               show_error=False, ssr_mode=False, pwa=False, mcp_server=False, theme=theme, css=CSS)
     finally:
         handlers.exports.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import os
 import socket
 import subprocess
@@ -158,6 +159,8 @@ def test_question_follow_up_source_viewer_and_abstention(page):
     assert page.locator("h1").count() == 1
     header = page.locator("#qqa-header")
     assert "2 indexed articles" in header.inner_text()
+    covers = page.locator("#qqa-chat .qqa-covers").inner_text()  # the empty page says what can be asked about
+    assert covers.startswith("The 2 indexed articles: “") and "What causes foot drop" in covers
     header.locator("summary", has_text="About this index").click()
     assert "2025-10-31" in header.inner_text() and "Index build" in header.inner_text()
 
@@ -176,7 +179,7 @@ def test_question_follow_up_source_viewer_and_abstention(page):
     cite = first.locator("button.qqa-cite").first
     assert cite.get_attribute("aria-label").startswith("Source 1: ")
     cite.click()
-    page.wait_for_function("() => document.querySelector('#qqa-source').innerText.includes('of answer 1')")
+    page.wait_for_function("() => document.querySelector('#qqa-source').innerText.includes('as cited in answer 1')")
     mark = page.locator("#qqa-source mark").first
     assert mark.inner_text().strip() in answer.replace("\n", " ")
     assert "Section:" in page.locator("#qqa-source").inner_text()
@@ -244,6 +247,28 @@ def test_the_same_question_again_says_where_its_answer_is(page):
 
 
 @pytest.mark.browser
+def test_an_article_keeps_its_citation_number_in_the_page_the_viewer_and_the_export(page):
+    ask(page, "Is foot drop painful?")
+    ask(page, "What operations are available for foot drop?")
+    turns = page.locator("#qqa-chat .qqa-turn")
+    cited = [[b.get_attribute("aria-label") for b in turns.nth(t).locator(".qqa-quote .qqa-cite").all()]
+             for t in (0, 1)]
+    titles = [list(dict.fromkeys(label.split(": ", 1)[1] for label in c)) for c in cited]
+    assert len(titles[0]) == 2 and titles[0] == titles[1][::-1], "the two answers quote the articles in opposite order"
+    labels = set(cited[0]) | set(cited[1])
+    assert sorted(labels) == sorted(f"Source {n}: {t}" for n, t in enumerate(titles[0], 1))  # one number each
+    assert [b.text_content() for b in turns.nth(1).locator(".qqa-sources .qqa-cite").all()] == ["[1]", "[2]"]
+    turns.nth(1).locator(".qqa-quote .qqa-cite").first.click()
+    page.locator("#qqa-source mark").first.wait_for()
+    viewer = page.locator("#qqa-source").inner_text()
+    assert "Source [2], as cited in answer 2" in viewer and titles[0][1] in viewer
+    copied = turns.nth(1).locator("textarea.qqa-copytext").input_value()
+    assert f"[1] {titles[0][0]}" in copied and f"[2] {titles[0][1]}" in copied
+    sources = export(page)[1].split("## Sources")[1]
+    assert sources.index(f"[1] {titles[0][0]}") < sources.index(f"[2] {titles[0][1]}")
+
+
+@pytest.mark.browser
 def test_partial_list_says_so_and_shows_all_in_place(page):
     answer = ask(page, "What are the surgical options for foot drop?")
     note = page.locator("#qqa-chat .qqa-turn").last.locator("details.qqa-listnote").first
@@ -281,23 +306,70 @@ def test_empty_submissions_do_nothing_and_a_repeat_is_not_asked_again(page):
     assert [q.split(": ", 1)[1] for q in questions] == ["Does FES help foot drop?", "What causes foot drop?"]
 
 
+def export(page) -> tuple[str, str]:
+    """Press "Export conversation": (the downloaded file's name, its text)."""
+    with page.expect_download(timeout=30_000) as info:
+        page.locator("#qqa-export").click()
+    return info.value.suggested_filename, Path(info.value.path()).read_text(encoding="utf-8")
+
+
 @pytest.mark.browser
-def test_new_conversation_clears_screen_history_and_export(page):
+def test_new_conversation_clears_everything_and_can_be_undone(page):
+    assert not page.locator("#qqa-export").is_visible() and not page.locator("#qqa-print").is_visible()
     ask(page, "What brace is used for foot drop?")
-    page.locator("#qqa-export").click()
-    page.locator("a[download]").last.wait_for(timeout=30_000)
+    first = page.locator("#qqa-chat .qqa-turn").last.inner_text()
     page.get_by_role("button", name="New conversation").click()
     page.wait_for_function("() => document.querySelectorAll('#qqa-chat .qqa-turn').length === 0")
-    assert page.locator("a[download]").count() == 0 and page.locator("#qqa-chat [aria-label='Clear']").count() == 0
+    assert not page.locator("#qqa-export").is_visible()  # nothing asked: nothing to export or print
+    undo = page.get_by_role("button", name="Undo new conversation")
+    undo.click()
+    page.wait_for_function("() => document.querySelectorAll('#qqa-chat .qqa-turn').length === 1")
+    assert page.locator("#qqa-chat .qqa-turn").last.inner_text() == first and not undo.is_visible()
     follow = ask(page, "Can it be bought off the shelf?")
-    assert "Read as:" not in follow  # the cleared question no longer steers the search
-    page.locator("#qqa-export").click()
-    link = page.locator("a[download]").last
-    link.wait_for(timeout=30_000)
-    with page.expect_download() as info:
-        link.click()
-    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "Read as:" in follow  # the conversation came back with its follow-up context
+    page.get_by_role("button", name="New conversation").click()
+    page.wait_for_function("() => document.querySelectorAll('#qqa-chat .qqa-turn').length === 0")
+    undo.wait_for(state="hidden", timeout=30_000)  # offered for a few seconds only
+    follow = ask(page, "Can it be bought off the shelf?")
+    assert "Read as:" not in follow  # the cleared questions no longer steer the search
+    name, text = export(page)
     assert "Can it be bought off the shelf?" in text and "What brace is used" not in text
+    assert re.fullmatch(r"quoteqa-can-it-be-bought-off-the-shelf-\d{4}-\d\d-\d\d-\d{4}\.md", name)
+
+
+@pytest.mark.browser
+def test_an_export_is_the_conversation_at_the_moment_it_is_made(page):
+    ask(page, "What brace is used for foot drop?")
+    _, before = export(page)
+    ask(page, "Does FES help foot drop?")
+    _, after = export(page)
+    assert "Does FES help foot drop?" not in before and "## 2. Does FES help foot drop?" in after
+    assert page.locator("#qqa-chat a[download], #qqa-export-file").count() == 0  # no stale file offered
+
+
+@pytest.mark.browser
+def test_the_printed_page_holds_every_question_and_quote(page, tmp_path):
+    import pypdf
+
+    questions = ["What brace is used for foot drop?", "Does FES help foot drop?", "What causes foot drop?",
+                 "What are the surgical options for foot drop?", "Which exercises help foot drop?"]
+    for q in questions:
+        ask(page, q)
+    quotes = page.locator("#qqa-chat .qqa-quote li, #qqa-chat .qqa-quote > p").all_inner_texts()
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what Ctrl+P and the Print button fire
+    page.pdf(path=str(tmp_path / "printed.pdf"))  # Chromium's print to PDF, with the print stylesheet
+    printed = " ".join("".join(p.extract_text() for p in pypdf.PdfReader(tmp_path / "printed.pdf").pages).split())
+    flat = lambda t: " ".join(t.replace("ﬁ", "fi").replace("ﬂ", "fl").replace("ﬀ", "ff").split())  # noqa: E731
+    printed = flat(printed)
+    for text in [*questions, *quotes]:
+        words = flat(text.split("“", 1)[-1].split("”")[0])
+        assert words[:80] in printed, words[:80]
+    assert printed.count(DISCLAIMER_START) == 1  # once, at the foot
+    assert "Sources (" in printed and "review status" in printed  # the folded source lists, open
+    for gone in ("Helpful", "Copy answer", "Your question", "Export conversation", "New conversation"):
+        assert gone not in printed
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert page.locator("#qqa-chat details[open]").count() == 0  # the folds are back as they were
 
 
 @pytest.mark.browser
@@ -326,12 +398,7 @@ def test_feedback_undo_reason_copy_and_export(page, server):
     assert "\\" not in copied and "[1]" in copied and copied.count(DISCLAIMER_START) == 1
     assert copied.startswith("Question: Does FES help foot drop?\n")  # a pasted answer keeps its question
 
-    page.locator("#qqa-export").click()
-    link = page.locator("a[download]").last
-    link.wait_for(timeout=30_000)
-    with page.expect_download() as info:
-        link.click()
-    text = Path(info.value.path()).read_text(encoding="utf-8")
+    _, text = export(page)
     assert "Does FES help foot drop?" in text and "FES can be beneficial" in text and "[1]" in text
     assert "\\" not in text and text.count(DISCLAIMER_START) == 1
     footer = text.rstrip().splitlines()[-1]
@@ -349,6 +416,7 @@ def test_accessibility_axe_and_keyboard(page):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.classList.contains('qqa-cite')"):
             break
+        assert "Use via API" not in page.evaluate("document.activeElement.innerText || ''")
     else:
         raise AssertionError("no [n] citation is reachable with Tab")
     page.keyboard.press("Enter")

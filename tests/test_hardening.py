@@ -76,8 +76,8 @@ class Page:
         """The conversation's HTML from an event's result."""
         return result["output"]["data"][1]
 
-    def export(self) -> dict:
-        """The export's FileData (path on the server, URL)."""
+    def export(self) -> dict | None:
+        """The export's FileData (path on the server, URL), or None when nothing was asked."""
         result = self.event("qqa-export", "click", [None, self.asked])[-1]
         return result["output"]["data"][0]["value"]
 
@@ -152,18 +152,19 @@ def test_concurrent_exports_each_get_their_own_conversation(server):
         assert os.stat(file["path"]).st_mode & 0o077 == 0, "the served copy is readable by other users"
     for page in pages:  # one private folder per session, holding that session's one export
         folder = hashlib.sha256(page.session.encode()).hexdigest()[:32]
-        exports = list(tmpdir.glob(f"quoteqa-export-*/{folder}/*.md"))
+        exports = list(tmpdir.glob(f"quoteqa-export-*/{folder}/*/*.md"))
         assert len(exports) == 1 and questions[page.session] in exports[0].read_text(encoding="utf-8")
         assert exports[0].stat().st_mode & 0o077 == 0 and exports[0].parent.stat().st_mode & 0o077 == 0
+        assert exports[0].parent.parent.stat().st_mode & 0o077 == 0 and exports[0].name.startswith("quoteqa-does-fes")
 
 
 def test_an_export_is_deleted_when_its_session_ends(server):
     url, tmpdir, config = server
     page = Page(url, config)
     page.ask("What brace is used for foot drop?")
-    before = set(tmpdir.glob("quoteqa-export-*/*/*.md"))
+    before = set(tmpdir.glob("quoteqa-export-*/*/*/*.md"))
     page.export()
-    mine = set(tmpdir.glob("quoteqa-export-*/*/*.md")) - before
+    mine = set(tmpdir.glob("quoteqa-export-*/*/*/*.md")) - before
     assert len(mine) == 1
     # the tab's heartbeat connection closing is what ends a session
     conn = http.client.HTTPConnection(urllib.parse.urlparse(url).netloc, timeout=10)
@@ -275,7 +276,7 @@ def test_twenty_failed_logins_lock_the_client_out_even_with_the_right_password(g
 def test_session_state_is_bounded_and_a_dropped_conversation_comes_back(server, app_tmp):
     """Past --sessions, the oldest session's state is dropped (memory stays bounded). Its page
     still holds the questions asked, and they bring the conversation back; a page that sends none
-    exports an empty conversation, which shows the server really let the state go."""
+    has nothing to export, which shows the server really let the state go."""
     url, _, config = server
     first = Page(url, config)
     first.ask("What brace is used for foot drop in the oldest session?")
@@ -286,7 +287,7 @@ def test_session_state_is_bounded_and_a_dropped_conversation_comes_back(server, 
 
     forgetful = Page(url, config)
     forgetful.session, forgetful.asked = first.session, []
-    assert "the oldest session" not in urllib.request.urlopen(forgetful.export()["url"], timeout=10).read().decode()
+    assert forgetful.export() is None  # no conversation left: no file
 
     follow = first.conversation(first.ask("Can it be bought off the shelf?"))
     assert follow.count("<article class='qqa-turn'") == 2, follow[:300]
