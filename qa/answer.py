@@ -75,9 +75,11 @@ class Answer:
     ms: float = 0.0
     index_build: str = ""  # digest of the index build that answered (manifest.digest)
     coverage: tuple[str, ...] = ()  # with an abstention: what the indexed articles do cover
+    nearest: tuple[str, ...] = ()  # with an abstention: ids of the articles nearest the question, nearest first
     missing: tuple[str, ...] = ()  # what the question asks for that no quote gives ("dose", "number", ...)
     context: tuple[str, ...] = ()  # a follow-up's topic: titles of the articles its search favoured
     unknown: tuple[str, ...] = ()  # with an abstention: names in the question that no article uses
+    unmentioned: str = ""  # with quotes: what the question asks for that none of them mentions ("red flags")
     # how a conversational turn was read (`qa.present.reading` words it): the turn with its pronoun
     # replaced ("Can an ankle-foot orthosis be bought off the shelf?"), the earlier question it was
     # read with, and what it asked of the previous answer ("more", "why", "evidence")

@@ -32,11 +32,12 @@ from .index import Article, Chunk, LiveIndex, Store, load_store
 from .index.lexical import words
 from .lexicon import Lexicon, parse_lexicon
 from .abstain import AbstainRule, KnownStems, rare_unknown_words, should_abstain
-from .gaps import missing_kinds
+from .gaps import asked_for, missing_kinds, unmentioned
 from .quotes import QuoteParams, select_windows
 from .rank import RankWeights, coverage, top_candidates, window_scores
 from .retrieve import Retriever
 from .sections import Sections
+from .signposts import asks_about_the_text, is_signposting
 
 MAX_QUESTION_CHARS = 1000
 SUBJECT_OPENERS = ("what about", "how about", "and ", "or ", "what if")  # a turn that brings its own subject
@@ -150,8 +151,9 @@ class Engine:
         self._lexicon_words = frozenset(w.lower() for group in self.lexicon.groups for t in group for w in words(t))
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
-        self._coverage: dict[str, str] | None = None  # article id -> its line in an abstention
+        self._coverage = {a.id: describe_article(a) for a in store.articles.values()}  # id -> abstention line
         self._sections = Sections(store, self._retriever)  # each window's article, section, heading, lead
+        self._signposts = frozenset(row for row, x in enumerate(store.sentences) if is_signposting(x.text))
 
     # -- what the index holds (read-only views for presentation and the eval) ----------------------
 
@@ -199,16 +201,10 @@ class Engine:
         return Engine(store, self._embedder, self.settings)
 
     def coverage(self, nearest: Sequence[str] = ()) -> tuple[str, ...]:
-        """What the indexed articles cover, for abstentions: titles and their sections, the
+        """What the indexed articles cover, for abstentions: each article's title and publisher, the
         `nearest` articles (ids, e.g. those of the sentences nearest the question) first, at most
-        `Settings.coverage_articles` of them, then how many more there are."""
-        if self._coverage is None:  # one pass: section headings per article, in article order
-            sections: dict[str, dict[str, None]] = {}
-            for c in self._store.chunks:
-                if c.section:
-                    sections.setdefault(c.article_id, {})[c.section[-1]] = None
-            self._coverage = {a.id: f"{describe_article(a)}: {', '.join(sections[a.id])}" if sections.get(a.id)
-                              else describe_article(a) for a in self._store.articles.values()}
+        `Settings.coverage_articles` of them, then how many more there are. (Their section headings
+        are not listed: a long list of headings reads as noise; the page offers questions instead.)"""
         limit = self.settings.coverage_articles
         order = list(dict.fromkeys([a for a in nearest if a in self._coverage] + list(self._coverage)))[:limit]
         lines = [self._coverage[a] for a in order]
@@ -312,7 +308,8 @@ class Engine:
             else missing_kinds(q, [x.text for x in quotes])
         return Answer(q, query, "answered", None, quotes, sources, passages, self.disclaimer,
                       followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
-                      missing=missing, context=tuple(self._store.articles[a].title for a in topic.articles))
+                      missing=missing, context=tuple(self._store.articles[a].title for a in topic.articles),
+                      unmentioned="" if p.intent else self._unmentioned(q))
 
     def _select(self, p: "_Pending", queries: list["_Query"], topic: "Topic",
                 before: tuple, asked: Sequence[str]) -> tuple[np.ndarray, list, "Topic"]:
@@ -333,6 +330,8 @@ class Engine:
         if not p.followup and topic:  # name the topic only where it decided the best window
             topic = topic if len(ranked) and ranked[0] != plain[0] else Topic()
         shown = {r for sel in before for r in sel.rows} if p.intent in ("more", "why") else set()
+        if not asks_about_the_text(p.question):  # "In this article, we will explore …" answers nothing
+            shown |= self._signposts
         keep = [i for i, w in enumerate(ranked) if not shown.intersection(self._window_rows(int(w)))]
         ranked, scores = ranked[keep], scores[keep]
         selections = select_windows(ranked, scores, self._store.windows, self._store.sentences,
@@ -345,6 +344,12 @@ class Engine:
     def _claim(before: Sequence) -> tuple[int, ...]:
         """The sentence rows of the previous answer's best-scored quote: what "Why?" asks about."""
         return max(before, key=lambda sel: sel.score).rows
+
+    def _unmentioned(self, question: str) -> str:
+        """What "What are the X …?" asks for, when no article uses any of its words or their lexicon
+        synonyms ("red flags"): the quotes can only be the nearest passages (`gaps.unmentioned`)."""
+        stems = lambda w: self._retriever.tokenize([self._retriever.search_text(w, lexicon=True)])[0]  # noqa: E731
+        return unmentioned(asked_for(question, stems), stems, lambda s: self._known.knows(s, fuzzy=False))
 
     def _reading(self, p: "_Pending", before: Sequence) -> str:
         """How the turn was searched (`Answer.query`): the query, or for "Why?", "What else?"
@@ -500,9 +505,10 @@ class Engine:
     def _abstain(self, question: str, query: str, t0: float, passages: tuple[Passage, ...], followup: bool,
                  near: Sequence[int] = ()) -> Answer:
         """No quote: the message, and the articles nearest the question (`near`: sentence rows)."""
-        nearest = [self._store.sentences[int(r)].article_id for r in near]
+        nearest = tuple(dict.fromkeys(self._store.sentences[int(r)].article_id for r in near))
         return replace(self._no_quotes(question, query, "abstained", ABSTAIN_MESSAGE, t0,
-                                       passages=passages, followup=followup), coverage=self.coverage(nearest))
+                                       passages=passages, followup=followup), coverage=self.coverage(nearest),
+                       nearest=nearest[:self.settings.coverage_articles])
 
     def _no_quotes(self, question: str, query: str, status: str, message: str, t0: float, *,
                    passages: tuple[Passage, ...] = (), followup: bool = False) -> Answer:

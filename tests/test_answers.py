@@ -217,6 +217,21 @@ def test_source_section_and_neighbouring_sections(engine):
     assert "Orthotic Support" not in near
 
 
+def test_an_articles_words_about_itself_are_not_quoted_as_an_answer(engine):
+    """"In this article, we will explore …" answers no clinical question; it is quoted only when the
+    question asks about the article itself."""
+    from qa.signposts import is_signposting
+
+    signposts = [s[:60] for a in engine.articles.values() for s in a.text.split(". ") if is_signposting(s)]
+    assert signposts  # "In this article, we will explore the causes of foot drop, …"
+    quoted = lambda answer: any(s in q.text for q in answer.quotes for s in signposts)  # noqa: E731
+    for question in ("What operations are available for foot drop?", "What about surgery for foot drop?",
+                     "What treatment options are available for foot drop?"):
+        answer = engine.ask(question)
+        assert answer.quotes and not quoted(answer), question
+    assert quoted(engine.ask("What will this article explore about foot drop?"))
+
+
 def test_an_abstention_names_the_articles_nearest_the_question_first(engine):
     narrow = engine.with_settings(coverage_articles=1)  # as in a large corpus: room for one of them
     emg = narrow.ask("Does electromyography hurt babies with torticollis?")

@@ -23,12 +23,43 @@ def test_answer_html_is_quote_first_with_one_folded_disclaimer(engine):
 
 def test_missing_dose_is_said_everywhere(engine):
     answer = replace(engine.ask("What brace is used for foot drop?"), missing=("dose",))
-    assert "The articles give no dose." in conversation_html([answer])
-    assert "The articles give no dose." in render_text(answer)
-    assert "The articles give no dose." in render_markdown(answer)
+    said = "The articles give no dose; the nearest passages are:"
+    assert said in conversation_html([answer]).replace("&#x27;", "'")
+    assert said in render_text(answer)
+    assert said in render_markdown(answer)
     export = conversation_markdown([answer], disclaimer=answer.disclaimer, index_digest="abc", built_at="now",
                                    articles=["A"])
-    assert "The articles give no dose." in export
+    assert said in export
+
+
+def test_quotes_for_a_thing_no_article_names_say_so_before_them(engine):
+    """Asked for red flags the articles never list, the answer says so above the nearest passages,
+    in the page, the copy and the export; a question whose subject the articles use says nothing."""
+    answer = engine.ask("What are the red flags for foot drop needing urgent imaging?")
+    assert answer.status == "answered" and answer.quotes and answer.unmentioned == "red flags"
+    said = "No indexed article mentions “red flags”; the nearest passages are:"
+    page = conversation_html([answer])
+    assert said in page and page.index(said) < page.index("<blockquote")
+    assert render_text(answer).startswith(said) and said in render_markdown(answer)
+    assert said in conversation_markdown([answer], disclaimer=answer.disclaimer, index_digest="abc",
+                                         built_at="now", articles=["A"])
+    for question in ("What brace is used for foot drop?", "Which nerve is typically injured in foot drop?",
+                     "What exactly is foot drop?"):
+        assert engine.ask(question).unmentioned == "", question
+
+
+def test_a_refusal_offers_questions_the_nearest_articles_answer(engine):
+    from qa.present import questions_by_article
+
+    answer = engine.ask("Can acupuncture help foot drop?")
+    assert answer.abstained and set(answer.nearest) == set(engine.articles)
+    questions = questions_by_article(engine)
+    page = conversation_html([answer], questions=questions)
+    offered = re.findall(r"<button type='button' class='qqa-example' data-action='ask' data-text='([^']*)'", page)
+    examples = [e for a in engine.articles.values() for e in a.examples]
+    assert 3 <= len(offered) <= 4 and set(offered) <= set(examples)  # the articles' own example questions
+    assert offered[0] in engine.articles[answer.nearest[0]].examples  # the nearest article's first
+    assert "Section" not in page and "Braces and Orthotics" not in page  # no list of headings
 
 
 def test_partial_list_is_marked_and_counted(engine):

@@ -14,7 +14,9 @@ from typing import Collection, Mapping, Sequence
 
 from ..answer import Answer, Quote, Source
 from .labels import numbered
-from .markdown import gap_sentence, reading, render_text, unknown_sentence
+from .markdown import gap_sentence, has_gap, reading, render_text, unknown_sentence
+from .suggest import in_scope
+
 
 def _e(text: str | None) -> str:
     return html.escape(text or "", quote=True)
@@ -92,11 +94,19 @@ def source_item(source: Source, turn: int) -> str:
             f"{' — ' + text if text else ''}{link}</li>")
 
 
-def _message_html(answer: Answer) -> str:
+def _ask_buttons(questions: Sequence[str]) -> str:
+    return "".join(f"<li><button type='button' class='qqa-example' data-action='ask' data-text='{_e(x)}'>"
+                   f"{_e(x)}</button></li>" for x in questions)
+
+
+def _message_html(answer: Answer, questions: Mapping[str, Sequence[str]]) -> str:
     if not answer.message:
         return ""
     out = f"<p class='qqa-message'><strong>{_e(answer.message)}</strong>"
     out += f" {_e(unknown_sentence(answer.unknown))}</p>" if answer.unknown else "</p>"
+    offered = in_scope(answer.nearest, questions) if answer.abstained else ()
+    if offered:
+        out += f"<div class='qqa-offer'><p>Questions the nearest articles answer:</p><ul>{_ask_buttons(offered)}</ul></div>"
     if answer.coverage:
         out += "<p>They cover:</p><ul>" + "".join(f"<li>{_e(c)}</li>" for c in answer.coverage) + "</ul>"
     return out
@@ -119,15 +129,17 @@ def _feedback_html(turn: int, rating: str | None, noted: bool, copy_text: str) -
     return f"<div class='qqa-actions' role='group' aria-label='Feedback on answer {turn + 1}'>{buttons}{reason}{copy}</div>"
 
 
-def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: bool = False) -> str:
-    """One question and its answer: quotes first, then gaps, sources and the disclaimer, folded."""
+def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: bool = False,
+                questions: Mapping[str, Sequence[str]] | None = None) -> str:
+    """One question and its answer: quotes first, then gaps, sources and the disclaimer, folded.
+    A refusal offers questions of the nearest articles (`questions`: article id -> its questions)."""
     parts = [f"<h2 class='qqa-q' id='qqa-q-{turn}'><span class='qqa-sr'>Question {turn + 1}: </span>"
              f"{_e(answer.question) or '(empty question)'}</h2>"]
     if reading(answer):
         parts.append(f"<p class='qqa-searched'>{_e(reading(answer))}</p>")
-    parts.append(_message_html(answer))
-    if answer.missing and answer.quotes:
-        parts.append(f"<p class='qqa-gap'>{_e(gap_sentence(answer.missing))}</p>")
+    parts.append(_message_html(answer, questions or {}))
+    if has_gap(answer):
+        parts.append(f"<p class='qqa-gap'>{_e(gap_sentence(answer.missing, answer.unmentioned))}</p>")
     parts.append(quotes_html(answer, turn))
     if answer.sources:
         items = "".join(source_item(s, turn) for s in answer.sources)
@@ -156,19 +168,19 @@ def covers_line(titles: Sequence[str], shown: int = 3) -> str:
 
 def conversation_html(answers: Sequence[Answer], ratings: Mapping[int, str] | None = None,
                       examples: Sequence[str] = (), noted: Collection[int] = (), repeated: bool = False,
-                      titles: Sequence[str] = ()) -> str:
+                      titles: Sequence[str] = (), questions: Mapping[str, Sequence[str]] | None = None) -> str:
     """The whole conversation; an empty one offers example questions instead. `repeated`: the last
     question was just asked again, and the page says where its answer is rather than nothing;
-    `titles`: the indexed articles', which the empty page names. Citation
+    `titles`: the indexed articles', which the empty page names; `questions`: each article's
+    questions (`suggest.article_questions`), which a refusal offers. Citation
     numbers are the conversation's (`labels.numbered`): an article keeps its [n] in every answer."""
     ratings = ratings or {}
     if not answers:
-        buttons = "".join(f"<li><button type='button' class='qqa-example' data-action='ask' data-text='{_e(x)}'>"
-                          f"{_e(x)}</button></li>" for x in examples)
+        buttons = _ask_buttons(examples)
         covers = f"<p class='qqa-covers'>{_e(covers_line(titles))}</p>" if titles else ""
         return ("<div class='qqa-log qqa-empty'><p>Ask a clinical question. Answers are quotes from the indexed "
                 f"articles only.</p>{covers}{'<p>For example:</p><ul>' + buttons + '</ul>' if buttons else ''}</div>")
-    turns = "".join(answer_html(a, t, ratings.get(t), t in noted) for t, a in enumerate(numbered(answers)))
+    turns = "".join(answer_html(a, t, ratings.get(t), t in noted, questions) for t, a in enumerate(numbered(answers)))
     if repeated:
         turns += (f"<p class='qqa-repeat' role='status'>You just asked this: its answer is answer {len(answers)}, "
                   "above.</p>")

@@ -26,17 +26,31 @@ def escape_md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
 
 
-def gap_sentence(missing: Sequence[str]) -> str:
-    """What the question asked for and no quote gives, said plainly.
+def gap_sentence(missing: Sequence[str], unmentioned: str = "") -> str:
+    """What the question asked for and no quote gives, said plainly before the quotes.
 
     >>> gap_sentence(("dose", "duration"))
-    'The articles give no dose or duration.'
+    'The articles give no dose or duration; the nearest passages are:'
+    >>> gap_sentence((), "red flags")
+    'No indexed article mentions “red flags”; the nearest passages are:'
+    >>> gap_sentence(("number",), "relapse rate")
+    'The articles give no number and do not mention “relapse rate”; the nearest passages are:'
     """
     if tuple(missing) == ("references",):  # "Evidence for that?" on quotes that cite nothing
         return "The quoted passages cite no references."
-    words = list(missing)
-    joined = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-    return f"The articles give no {joined}."
+    if not missing:
+        return f"No indexed article mentions “{unmentioned}”; the nearest passages are:"
+    gap = f"The articles give no {_either(list(missing))}"
+    return f"{gap}{f' and do not mention “{unmentioned}”' if unmentioned else ''}; the nearest passages are:"
+
+
+def has_gap(answer: Answer) -> bool:
+    """Whether an answer with quotes says first what they do not give (`gap_sentence`)."""
+    return bool(answer.quotes and (answer.missing or answer.unmentioned))
+
+
+def _either(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def unknown_sentence(unknown: Sequence[str]) -> str:
@@ -45,8 +59,7 @@ def unknown_sentence(unknown: Sequence[str]) -> str:
     >>> unknown_sentence(("Gaucher",)), unknown_sentence(("Kluver", "Bucy"))
     ('No indexed article mentions “Gaucher”.', 'No indexed article mentions “Kluver” or “Bucy”.')
     """
-    quoted = [f"“{w}”" for w in unknown]
-    return f"No indexed article mentions {quoted[0] if len(quoted) == 1 else ', '.join(quoted[:-1]) + ' or ' + quoted[-1]}."
+    return f"No indexed article mentions {_either([f'“{w}”' for w in unknown])}."
 
 
 def source_line(src: Source) -> str:
@@ -106,8 +119,8 @@ def render_markdown(answer: Answer) -> str:
         parts.append(f"*{escape_md(reading(answer))}*")
     if answer.message:
         parts.append(_message_markdown(answer))
-    if answer.missing and answer.quotes:
-        parts.append(f"*{escape_md(gap_sentence(answer.missing))}*")
+    if has_gap(answer):
+        parts.append(f"*{escape_md(gap_sentence(answer.missing, answer.unmentioned))}*")
     parts.extend(_quote_blocks(answer.quotes))
     if answer.sources:
         parts.append("**Sources**\n\n" + "\n".join(source_line(s) for s in answer.sources))
@@ -141,8 +154,8 @@ def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
         lines += [answer.message + (f" {unknown_sentence(answer.unknown)}" if answer.unknown else ""), ""]
         if answer.coverage:
             lines += ["They cover:", *[f"{bullet}{line}" for line in answer.coverage], ""]
-    if answer.missing and answer.quotes:
-        lines += [gap_sentence(answer.missing), ""]
+    if has_gap(answer):
+        lines += [gap_sentence(answer.missing, answer.unmentioned), ""]
     return lines
 
 
