@@ -56,7 +56,7 @@ CSS = """
 .qqa-actions button[aria-pressed='true'] { background: #1d4ed8; color: #fff; border-color: #1d4ed8; }
 .qqa-reason input { margin: 0 .3em; padding: .1em .3em; border: 1px solid #6b7280; border-radius: 4px; }
 .qqa-example { text-align: left; font-weight: normal; }
-.qqa-empty ul { list-style: none; padding: 0; } .qqa-empty li { margin: .3em 0; }
+.qqa-empty ul, .qqa-offer ul { list-style: none; padding: 0; } .qqa-empty li, .qqa-offer li { margin: .3em 0; }
 .qqa-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .qqa-notice { font-size: .9rem; margin: .2em 0; }
 #qqa-side { position: sticky; top: .5rem; align-self: flex-start; }
@@ -69,14 +69,32 @@ CSS = """
 .show-api, .show-api * { color: var(--body-text-color) !important; }  /* Gradio's grey fails 4.5:1 */
 #qqa-ask { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }
 #qqa-ask:hover { background: #1e40af; }
-.qqa-repeat { font-weight: 600; }
+/* pinned to the bottom of the conversation's box, so that it shows with the answer it points to;
+   on a phone (no box: the answer may be taller than the screen) to the bottom of the screen for a
+   few seconds, then in its place (CHAT_JS adds qqa-settled) */
+.qqa-repeat { font-weight: 600; position: sticky; bottom: 0; margin: 0; padding: .5em .25em;
+              background: var(--background-fill-primary, #fff); border-top: 1px solid var(--border-color-primary); }
 .qqa-banner { border-left: 4px solid #d97706; padding: .4em .8em; background: #fff7ed; color: #7c2d12; }
-@media (max-width: 700px) { .qqa-log { max-height: none; } #qqa-side { position: static; } #qqa-source { max-height: none; } }
+.qqa-close { display: none; }
+/* On a phone the viewer sits below everything: a citation opens it over the page instead, with a
+   Close button (and Escape) that returns to the citation (SOURCE_JS). */
+@media (max-width: 700px) {
+  .qqa-log { max-height: none; } #qqa-side { position: static; } #qqa-source { max-height: none; }
+  .qqa-repeat { position: fixed; left: 0; right: 0; bottom: 0; z-index: 900; padding: .75em 1em;
+                box-shadow: 0 -2px 8px rgba(0, 0, 0, .15); }
+  .qqa-repeat.qqa-settled { position: static; box-shadow: none; padding: .5em .25em; }
+  #qqa-side.qqa-open { position: fixed; inset: 0; width: 100vw; height: 100vh; height: 100dvh; max-width: none;
+                       z-index: 1000; margin: 0; padding: .75rem 1rem 2rem; box-sizing: border-box;
+                       overflow-y: auto; background: var(--background-fill-primary, #fff); }
+  #qqa-side.qqa-open .qqa-close { display: block; position: sticky; top: 0; margin-left: auto; z-index: 1;
+                       border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .4em 1em;
+                       background: var(--button-secondary-background-fill); color: inherit; font-weight: 600; }
+}
 /* Printed (the Print button or Ctrl+P): the whole conversation, sources open (CHAT_JS opens every
    fold before printing), the disclaimer once (the page's footer), no buttons, fields or viewer. */
 @media print {
   #qqa-header details, #qqa-header .qqa-banner, #qqa-question, #qqa-notice, #qqa-side, #qqa-tools, #qqa-undo,
-  #qqa-ask, #qqa-new, .qqa-suggest, .qqa-actions, .qqa-turn .qqa-disclaimer, .qqa-repeat, .qqa-empty ul,
+  #qqa-ask, #qqa-new, .qqa-suggest, .qqa-actions, .qqa-turn .qqa-disclaimer, .qqa-repeat, .qqa-empty ul, .qqa-offer,
   footer, .show-api { display: none !important; }
   .qqa-log { max-height: none !important; overflow: visible !important; border: none; }
   .qqa-cite { text-decoration: none; color: inherit; }
@@ -114,7 +132,10 @@ element.addEventListener('click', (ev) => {
   keep = log() ? log().scrollTop : null;
   const data = {action: d.action, turn: Number(d.turn ?? -1), number: Number(d.n ?? 0), rating: d.rating || '', text: d.text || ''};
   if (d.action === 'reason') { const input = element.querySelector('#qqa-reason-' + d.turn); data.text = input ? input.value : ''; }
-  if (d.action === 'cite') { window.qqaCited = true; }
+  if (d.action === 'cite') {
+    window.qqaCited = true; window.qqaFrom = {turn: d.turn, n: d.n};
+    if (window.qqaOpenSource) window.qqaOpenSource();
+  }
   trigger('click', data);
 });
 element.addEventListener('keydown', (ev) => {
@@ -124,7 +145,9 @@ element.addEventListener('keydown', (ev) => {
 });
 watch('value', () => {
   const turns = element.querySelectorAll('.qqa-turn');
-  if (turns.length > seen || element.querySelector('.qqa-repeat')) { turns[turns.length - 1].scrollIntoView({block: 'start'}); }
+  const repeat = element.querySelector('.qqa-repeat');
+  if (turns.length > seen || repeat) { turns[turns.length - 1].scrollIntoView({block: 'start'}); }
+  if (repeat) { setTimeout(() => repeat.classList.add('qqa-settled'), 8000); }
   else if (keep !== null && log()) { log().scrollTop = keep; }
   seen = turns.length; keep = null;
 });
@@ -140,15 +163,45 @@ EXPORT_JS = """
 }
 """
 
-# A citation was pressed: bring the first quoted sentence into view and move focus to the source.
+# A citation was pressed: bring the first quoted sentence into view and move focus to the source;
+# on a phone the viewer opens over the page. "Close" (phone), Escape and "Back to answer n" put
+# focus back on the citation that opened it (CHAT_JS keeps which one in window.qqaFrom).
 SOURCE_JS = """
-watch('value', () => {
-  if (!window.qqaCited) return;
-  window.qqaCited = false;
+const side = element.closest('#qqa-side') || element;
+const phone = () => window.matchMedia('(max-width: 700px)').matches;
+function back() {
+  const open = side.classList.contains('qqa-open');
+  side.classList.remove('qqa-open'); side.removeAttribute('role'); side.removeAttribute('aria-modal');
+  const f = window.qqaFrom || {};
+  const cite = document.querySelector(`#qqa-turn-${f.turn} .qqa-cite[data-n="${f.n}"]`)
+    || document.querySelector(`#qqa-turn-${f.turn}`);
+  if (cite) { cite.focus({preventScroll: true}); cite.scrollIntoView({block: 'center'}); }
+  return open;
+}
+element.addEventListener('click', (ev) => {
+  if (ev.target.closest('.qqa-close, .qqa-back')) { ev.preventDefault(); back(); }
+});
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape' && side.classList.contains('qqa-open')) { ev.preventDefault(); back(); }
+});
+function show() {
   const title = element.querySelector('#qqa-source-title');
   if (title) title.focus({preventScroll: true});
   const mark = element.querySelector('mark');
   (mark || title || element).scrollIntoView({block: 'center'});
+}
+// called on the click itself, so that the same citation pressed again (no new value) still opens
+window.qqaOpenSource = () => {
+  if (phone()) {
+    side.classList.add('qqa-open'); side.setAttribute('role', 'dialog'); side.setAttribute('aria-modal', 'true');
+    side.setAttribute('aria-labelledby', 'qqa-source-title'); side.scrollTop = 0;
+  }
+  show();
+};
+watch('value', () => {
+  if (!window.qqaCited) return;
+  window.qqaCited = false;
+  show();
 });
 """
 
@@ -239,6 +292,7 @@ class Handlers:
         from serving import ExportFiles
 
         self.exports = ExportFiles(max_age_s=EXPORT_MAX_AGE_S)  # per-session folders, random names, 0600
+        self._questions: tuple[str, dict] = ("", {})  # (index build, article id -> questions a refusal offers)
 
     @property
     def engine(self):
@@ -318,10 +372,20 @@ class Handlers:
 
         html = conversation_html(turns, {t: r.split()[0] for t, r in ratings.items()}, examples=self.examples,
                                  noted={t for t, r in ratings.items() if r.endswith(" noted")}, repeated=repeated,
-                                 titles=[a.title for a in self.engine.articles.values()])
+                                 titles=[a.title for a in self.engine.articles.values()],
+                                 questions=self.article_questions())
         # Gradio keeps this per session. In ASCII (“ as &#8220;, the same on screen) a Python string
         # takes one byte a character; one curly quote would make the whole of it take two.
         return html.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+    def article_questions(self) -> dict[str, tuple[str, ...]]:
+        """Each article's questions, which a refusal offers: worked out once per index build."""
+        from qa.present import questions_by_article
+
+        engine = self.engine
+        if self._questions[0] != engine.index_build:
+            self._questions = (engine.index_build, questions_by_article(engine))
+        return self._questions[1]
 
     @property
     def examples(self) -> list[str]:
@@ -410,10 +474,11 @@ class Handlers:
             return "<p class='qqa-meta'>Select a citation such as [1] to read its source.</p>"
 
     def _suggestions(self, answer) -> list[str]:
-        from qa.present import neighbouring_sections
+        """Follow-ups for the sections next to the quoted ones, topics only ("In Conclusion" is none)."""
+        from qa.present import SUGGESTIONS, follow_up, neighbouring_sections
 
-        return [f"What do the articles say about {heading}?"
-                for _, heading in neighbouring_sections(self.engine, answer.quotes)]
+        found = (follow_up(heading) for _, heading in neighbouring_sections(self.engine, answer.quotes, limit=50))
+        return list(dict.fromkeys(q for q in found if q))[:SUGGESTIONS]
 
     # feedback and export -----------------------------------------------------------------------
 

@@ -229,21 +229,81 @@ def test_a_conversation_comes_back_after_the_server_dropped_its_session(browser,
 
 
 @pytest.mark.browser
-def test_the_same_question_again_says_where_its_answer_is(page):
+@pytest.mark.parametrize("size", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_the_same_question_again_says_where_its_answer_is(browser, server, size):
+    with open_page(browser, server[0], size) as page:
+        ask(page, "What brace is used for foot drop?")
+        page.mouse.wheel(0, -5000)  # read elsewhere, then ask the same question again
+        page.fill("#qqa-question textarea", "What brace is used for foot drop?")
+        page.keyboard.press("Enter")
+        notice = page.locator("#qqa-chat .qqa-repeat")
+        notice.wait_for(timeout=30_000)
+        assert notice.inner_text() == "You just asked this: its answer is answer 1, above."
+        assert notice.get_attribute("role") == "status"
+        assert page.locator("#qqa-chat .qqa-turn").count() == 1  # not asked twice
+        page.wait_for_timeout(500)
+        # the answer is brought into view, and the notice is on screen with it, phone included
+        assert in_viewport(page.locator("#qqa-turn-0 h2.qqa-q")) and in_viewport(notice)
+        # the next question is answered as usual, and the notice is gone
+        ask(page, "Does FES help foot drop?")
+        assert page.locator("#qqa-chat .qqa-repeat").count() == 0
+
+
+@pytest.mark.browser
+def test_a_refusal_offers_questions_the_articles_answer_and_follow_ups_name_topics(page):
+    answer = ask(page, "What brace is used for foot drop?")
+    suggested = [b.inner_text() for b in page.locator(".qqa-suggest").all() if b.is_visible()]
+    assert suggested and all(s.startswith("What about ") and s.endswith("?") for s in suggested), suggested
+    assert not any("conclusion" in s.lower() for s in suggested)  # a part of a document is not a topic
+    refusal = ask(page, "Can acupuncture help foot drop?")
+    assert "No indexed article mentions “acupuncture”" in refusal and "Questions the nearest articles answer:" in refusal
+    offered = page.locator("#qqa-turn-1 .qqa-offer button")
+    assert 3 <= offered.count() <= 4
+    question = offered.first.inner_text()
+    offered.first.click()  # asks it
+    page.wait_for_function("q => { const t = document.querySelectorAll('#qqa-chat .qqa-turn');"
+                           " return t.length === 3 && t[2].innerText.includes(q) && t[2].querySelector('blockquote'); }",
+                           arg=question, timeout=60_000)
+    assert "ankle-foot orthosis" in answer
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_source_opens_over_the_page_and_closes_back_to_its_citation(browser, server):
+    with open_page(browser, server[0], (390, 844)) as page:
+        ask(page, "What brace is used for foot drop?")
+        side, cite = page.locator("#qqa-side"), page.locator("#qqa-turn-0 button.qqa-cite").nth(1)
+        number = cite.get_attribute("data-n")
+        cite.click()
+        page.locator("#qqa-source mark").first.wait_for()
+        page.wait_for_timeout(300)
+        box = side.bounding_box()
+        assert "qqa-open" in side.get_attribute("class") and side.get_attribute("role") == "dialog"
+        assert box["y"] == 0 and box["height"] == 844 and box["width"] == 390  # over the whole screen
+        assert page.evaluate("document.activeElement.id") == "qqa-source-title"
+        assert in_viewport(page.locator("#qqa-source mark").first)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "phone-source-overlay.png"))
+        page.get_by_role("button", name="Close").click()
+        assert "qqa-open" not in side.get_attribute("class")
+        focused = page.evaluate("[document.activeElement.className, document.activeElement.dataset.n]")
+        assert focused == ["qqa-cite", number] and in_viewport(cite)
+        cite.click()  # the same citation again (no new content) opens it again; Escape closes it
+        page.wait_for_function("() => document.querySelector('#qqa-side').classList.contains('qqa-open')")
+        page.keyboard.press("Escape")
+        assert "qqa-open" not in side.get_attribute("class")
+        assert page.evaluate("document.activeElement.dataset.n") == number
+
+
+@pytest.mark.browser
+def test_back_to_answer_returns_focus_to_the_citation(page):
     ask(page, "What brace is used for foot drop?")
-    page.mouse.wheel(0, -5000)  # read elsewhere, then ask the same question again
-    page.fill("#qqa-question textarea", "What brace is used for foot drop?")
-    page.keyboard.press("Enter")
-    notice = page.locator("#qqa-chat .qqa-repeat")
-    notice.wait_for(timeout=30_000)
-    assert notice.inner_text() == "You just asked this: its answer is answer 1, above."
-    assert notice.get_attribute("role") == "status"
-    assert page.locator("#qqa-chat .qqa-turn").count() == 1  # not asked twice
-    page.wait_for_timeout(500)
-    assert in_viewport(page.locator("#qqa-turn-0 h2.qqa-q"))  # the answer is brought into view
-    # the next question is answered as usual, and the notice is gone
-    ask(page, "Does FES help foot drop?")
-    assert page.locator("#qqa-chat .qqa-repeat").count() == 0
+    cite = page.locator("#qqa-turn-0 button.qqa-cite").first
+    cite.click()
+    page.locator("#qqa-source .qqa-back").wait_for()
+    assert not page.locator("#qqa-source .qqa-close").is_visible()  # beside the chat on a desktop: nothing to close
+    page.locator("#qqa-source .qqa-back").click()
+    assert page.evaluate("[document.activeElement.className, document.activeElement.closest('.qqa-turn').id]") == \
+        ["qqa-cite", "qqa-turn-0"]
 
 
 @pytest.mark.browser

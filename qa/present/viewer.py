@@ -62,7 +62,8 @@ def source_html(engine, answer: Answer, turn: int, number: int) -> str:
     if not quotes or quotes[0].article_id not in engine.articles:
         return "<p class='qqa-meta' role='status'>That source is no longer in the index; ask again.</p>"
     article = engine.articles[quotes[0].article_id]
-    parts = [f"<p class='qqa-meta'>Source [{number}], as cited in answer {turn + 1}</p>",
+    parts = ["<button type='button' class='qqa-close'>Close</button>",
+             f"<p class='qqa-meta'>Source [{number}], as cited in answer {turn + 1}</p>",
              f"<h2 id='qqa-source-title' tabindex='-1'>{_e(article.title)}</h2>", article_facts(article)]
     for view in _sections(engine, quotes):
         parts.append(f"<h3 class='qqa-path'>Section: {_e(' › '.join(view.section) or 'opening paragraphs')}</h3>")
