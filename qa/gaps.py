@@ -1,5 +1,5 @@
-"""What a question asks for that the quotes do not give: a dose, a duration, a number, or
-words no article uses at all.
+"""What a question asks for that the quotes do not give: a dose, a duration, a number, a
+threshold, or a thing it names ("What are the red flags …?") that no article mentions.
 
 A clinician who asks "What dose of X?" and reads quotes that hold no number should be told so
 plainly ("The articles give no dose.") rather than left to infer it from what is missing; one who
@@ -7,7 +7,7 @@ asks for "red flags" in articles that never use the words should read that befor
 passages, not take those passages for a list of red flags.
 
 Pure: the question, the quoted texts and the caller's tokeniser and vocabulary in, the missing
-kinds and the absent words out.
+kinds and the unmentioned thing out.
 """
 
 from __future__ import annotations
