@@ -250,7 +250,29 @@ def test_the_same_question_again_says_where_its_answer_is(browser, server, size)
 
 
 @pytest.mark.browser
-def test_a_refusal_offers_questions_the_articles_answer_and_follow_ups_name_topics(page):
+@pytest.mark.parametrize("size", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_non_answer_says_so_before_anything_else(browser, server, size):
+    with open_page(browser, server[0], size) as page:
+        why = ask(page, "Why?")  # nothing to refer back to
+        assert "asks about an earlier answer, and this conversation has none yet" in why
+        assert page.locator("#qqa-turn-0 blockquote").count() == 0
+        gap = ask(page, "What are the red flags for foot drop needing urgent imaging?")
+        note = page.locator("#qqa-turn-1 .qqa-gap")
+        assert note.inner_text() == "No indexed article mentions “red flags”; the nearest passages are:"
+        assert gap.index(note.inner_text()) < gap.index("“")  # above the first quote
+        page.wait_for_timeout(500)
+        assert in_viewport(note)
+        assert "In this article, we will explore" not in ask(page, "What operations are available for foot drop?")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_refusal_offers_questions_the_articles_answer_and_follow_ups_name_topics(browser, server, size):
+    with open_page(browser, server[0], size) as page:
+        _refusal_and_follow_ups(page)
+
+
+def _refusal_and_follow_ups(page):
     answer = ask(page, "What brace is used for foot drop?")
     suggested = [b.inner_text() for b in page.locator(".qqa-suggest").all() if b.is_visible()]
     assert suggested and all(s.startswith("What about ") and s.endswith("?") for s in suggested), suggested
