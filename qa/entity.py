@@ -76,18 +76,31 @@ def topic_entity(question: str, weight: Callable[[str], float], stop: frozenset[
     return _trim(scored[0][3], weight)
 
 
-def _trim(run: str, weight: Callable[[str], float]) -> str:
-    """A run without the participles a question carries after its subject ("CIDP foot drop treated"
-    -> "CIDP foot drop"; "How is it treated?" has nothing to do with what "it" is).
+# verbs that open a question's frame before its subject ("What causes X?", "How to diagnose X?")
+FRAME_VERBS = frozenset("cause causes caused diagnose diagnosed treat treats treated prevent prevents prevented "
+                        "manage manages managed affect affects affected".split())
 
-    >>> w = {"cidp": 3.0, "tracing": 2.0}
+
+def _trim(run: str, weight: Callable[[str], float]) -> str:
+    """A run without the words a question puts around its subject: participles after it ("CIDP
+    foot drop treated" -> "CIDP foot drop"; "How is it treated?" has nothing to do with what "it"
+    is), and before it a frame verb ("causes foot drop" of "What causes foot drop?") or a
+    lower-case word before a capitalised name ("diagnose Chronic Lymphocytic Leukemia").
+
+    >>> w = {"cidp": 3.0, "tracing": 2.0, "lymphocytic": 3.0}
     >>> _trim("CIDP foot drop treated", lambda x: w.get(x.lower(), 1.0)), _trim("contact tracing", lambda x: w.get(x.lower(), 1.0))
     ('CIDP foot drop', 'contact tracing')
+    >>> _trim("diagnose Chronic Lymphocytic Leukemia", lambda x: w.get(x.lower(), 1.0)), _trim("causes foot drop", lambda x: 1.0)
+    ('Chronic Lymphocytic Leukemia', 'foot drop')
     """
     parts = run.split()
     heaviest = max(range(len(parts)), key=lambda i: weight(parts[i]))
     while len(parts) > heaviest + 1 and parts[-1].lower().endswith(("ed", "ing")):
         parts.pop()  # never the word that made the run the topic ("contact tracing" stays whole)
+    while len(parts) > 1 and (parts[0].lower() in FRAME_VERBS
+                              or (heaviest > 0 and parts[0].islower() and parts[1][:1].isupper())):
+        parts.pop(0)
+        heaviest = max(heaviest - 1, 0)
     return " ".join(parts)
 
 
