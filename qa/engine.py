@@ -263,12 +263,10 @@ class Engine:
                       if self.settings.followup else None)
         followup = bool(resolution and resolution.followup)
         # a pronoun read as the topic entity gives a question that reads alone: it stands for the turn
-        # a turn whose pronoun became the topic reads alone: its reading is its one search (`_finish`)
-        queries = [resolution.reading or q if followup else q] + \
-            ([resolution.query] if followup and not resolution.reading else [])
+        queries = [resolution.reading or q if followup else q] + ([resolution.query] if followup else [])
         search = lambda t: self._retriever.search_text(t, lexicon=self.settings.lexicon)  # noqa: E731
         # every query is encoded, even without dense retrieval: its vector also scores sentences
-        return _Pending(q, (resolution.reading or resolution.query) if followup else q, followup, tuple(search(t) for t in queries), t0,
+        return _Pending(q, resolution.query if followup else q, followup, tuple(search(t) for t in queries), t0,
                         previous=search(resolution.previous) if resolution and resolution.previous else "",
                         intent=resolution.intent if followup else "", points_back=followup and resolution.points_back,
                         reading=resolution.reading if followup else "", after=resolution.after if resolution else "")
@@ -294,14 +292,11 @@ class Engine:
             ranked, selections = np.zeros(0, dtype=np.int64), before
         else:
             queries = [_Query(tokens[-1], vecs[-1], near_rows)]
-            if followup and p.reading:  # the pronoun is the topic: the turn reads alone, no carried words
-                queries = [_Query(tokens[0], vecs[0], literal_rows)]
-            elif followup and not p.intent and s.literal_weight and len(p.texts) > 1:  # the turn's own words, besides the topic's
+            if followup and not p.intent and s.literal_weight and len(p.texts) > 1:  # the turn's own words, besides the topic's
                 queries = [_Query(tokens[0], vecs[0], literal_rows, s.literal_weight),
                            _Query(tokens[-1], vecs[-1], near_rows, 1.0 - s.literal_weight)]
-            # section openings for a question that reads alone (its own, or a follow-up whose pronoun
-            # became the topic): other follow-ups' words ask within their topic ("Is it better than a
-            # brace?" is not asking for the "Braces" section's summary)
+            # section openings for a question of its own only: a follow-up's words ask within its topic
+            # ("Is it better than a brace?" is not asking for the "Braces" section's summary)
             ranked, selections, topic = self._select(p, queries, topic, before, () if followup and not p.reading else tokens[0])
         passages = self._passages(ranked, tokens, vecs)
         query = self._reading(p, before)
