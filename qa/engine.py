@@ -297,7 +297,7 @@ class Engine:
                            _Query(tokens[-1], vecs[-1], near_rows, 1.0 - s.literal_weight)]
             # section openings for a question of its own only: a follow-up's words ask within its topic
             # ("Is it better than a brace?" is not asking for the "Braces" section's summary)
-            ranked, selections, topic = self._select(p, queries, topic, before, () if followup and not p.reading else tokens[0])
+            ranked, selections, topic = self._select(p, queries, topic, before, () if followup else tokens[0])
         passages = self._passages(ranked, tokens, vecs)
         query = self._reading(p, before)
         quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
