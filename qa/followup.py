@@ -137,7 +137,8 @@ class FollowUpResolver:
         """
         if not history:
             return Resolution(question, False)
-        previous, after = self.resolve(history[-1], history[:-1], known, weight, entity_margin=entity_margin).query, history[-1]
+        before = self.resolve(history[-1], history[:-1], known, weight, entity_margin=entity_margin)
+        previous, after = before.query, history[-1]
         asked = intent(question)
         if not (asked or needs_context(question, self._stop, known)):
             # reads alone, but may still continue the topic ("How long is the incubation period?"
@@ -146,7 +147,9 @@ class FollowUpResolver:
         if asked:  # the previous search again; the engine takes its answer from there
             return Resolution(previous, True, True, asked, previous, after=after)
         # the topic is looked for (a BM25 pass) only when the turn has a pronoun to put it in
-        entity = topic_entity(previous, weight(previous), self._stop, entity_margin) \
+        # a pronoun after a turn that was itself read with the topic still stands for that topic:
+        # "What is an AFO?", "What are its side effects?", "Does it have complications?" (the AFO's)
+        entity = (before.entity or topic_entity(previous, weight(previous), self._stop, entity_margin)) \
             if weight and substitute(question, "x") else ""
         read = substitute(question, entity) or ""
         present = {w.lower().removesuffix("'s") for w in words(read or question)}
