@@ -79,7 +79,11 @@ class Answer:
     missing: tuple[str, ...] = ()  # what the question asks for that no quote gives ("dose", "number", ...)
     context: tuple[str, ...] = ()  # a follow-up's topic: titles of the articles its search favoured
     unknown: tuple[str, ...] = ()  # with an abstention: names in the question that no article uses
-    unmentioned: str = ""  # with quotes: what the question asks for that none of them mentions ("red flags")
+    # with quotes: what the question asks for that none of them mentions ("red flags"): no article
+    # does, or (with `unmentioned_by`) none of those titled there, the follow-up's topic articles,
+    # which the quotes were then taken from ("What are its side effects?" of an orthosis)
+    unmentioned: str = ""
+    unmentioned_by: tuple[str, ...] = ()
     # how a conversational turn was read (`qa.present.reading` words it): the turn with its pronoun
     # replaced ("Can an ankle-foot orthosis be bought off the shelf?"), the earlier question it was
     # read with, and what it asked of the previous answer ("more", "why", "evidence")

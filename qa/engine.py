@@ -288,6 +288,10 @@ class Engine:
                 (followup and not p.points_back and self._new_unknown_topic(tokens[0])
                  and not self._only_common_words(q)):
             return replace(self._abstain(q, p.query, t0, (), followup, literal_rows), unknown=tuple(rare))
+        # "What are its side effects?" of a device whose articles never mention side effects: quote
+        # only the topic's articles, and say what they do not mention (others are about other things)
+        unsaid = "" if p.intent else self._unmentioned(q)
+        absent = self._unmentioned(q, topic.articles) if p.reading and topic and not (p.intent or unsaid) else ""
         if p.intent == "evidence" and before:  # the same quotes again: their references are the answer
             ranked, selections = np.zeros(0, dtype=np.int64), before
         else:
@@ -297,7 +301,8 @@ class Engine:
                            _Query(tokens[-1], vecs[-1], near_rows, 1.0 - s.literal_weight)]
             # section openings for a question of its own only: a follow-up's words ask within its topic
             # ("Is it better than a brace?" is not asking for the "Braces" section's summary)
-            ranked, selections, topic = self._select(p, queries, topic, before, () if followup else tokens[0])
+            ranked, selections, topic = self._select(p, queries, topic, before, () if followup else tokens[0],
+                                                     only=topic.articles if absent else ())
         passages = self._passages(ranked, tokens, vecs)
         query = self._reading(p, before)
         quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
@@ -309,14 +314,16 @@ class Engine:
         return Answer(q, query, "answered", None, quotes, sources, passages, self.disclaimer,
                       followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
                       missing=missing, context=tuple(self._store.articles[a].title for a in topic.articles),
-                      unmentioned="" if p.intent else self._unmentioned(q))
+                      unmentioned=unsaid or absent,
+                      unmentioned_by=tuple(self._store.articles[a].title for a in topic.articles) if absent else ())
 
     def _select(self, p: "_Pending", queries: list["_Query"], topic: "Topic",
-                before: tuple, asked: Sequence[str]) -> tuple[np.ndarray, list, "Topic"]:
+                before: tuple, asked: Sequence[str], only: Sequence[str] = ()) -> tuple[np.ndarray, list, "Topic"]:
         """Rank windows for the queries and choose quotes: (ranked windows, selections, the topic as
         shown). "What else?" and "Why?" skip what the previous answer (`before`) quoted; "Why?"
         searches near the claim it quoted best, for the sentences around it that explain it. `asked`:
-        the tokens whose sections' openings are favoured (`_rank_windows`), none for a follow-up."""
+        the tokens whose sections' openings are favoured (`_rank_windows`), none for a follow-up;
+        `only`: the articles quotes may come from (all when empty)."""
         s = self.settings
         bonus = (s.context_bonus, s.section_bonus) if p.followup else (s.standalone_bonus, 0.0)
         if p.intent == "why" and before:
@@ -332,7 +339,8 @@ class Engine:
         shown = {r for sel in before for r in sel.rows} if p.intent in ("more", "why") else set()
         if not asks_about_the_text(p.question):  # "In this article, we will explore …" answers nothing
             shown |= self._signposts
-        keep = [i for i, w in enumerate(ranked) if not shown.intersection(self._window_rows(int(w)))]
+        keep = [i for i, w in enumerate(ranked) if not shown.intersection(self._window_rows(int(w)))
+                and (not only or self._sections.article[w] in only)]
         ranked, scores = ranked[keep], scores[keep]
         selections = select_windows(ranked, scores, self._store.windows, self._store.sentences,
                                     self._chunk_by_id, s.quotes)
@@ -345,11 +353,22 @@ class Engine:
         """The sentence rows of the previous answer's best-scored quote: what "Why?" asks about."""
         return max(before, key=lambda sel: sel.score).rows
 
-    def _unmentioned(self, question: str) -> str:
+    def _unmentioned(self, question: str, articles: Sequence[str] = ()) -> str:
         """What "What are the X …?" asks for, when no article uses any of its words or their lexicon
-        synonyms ("red flags"): the quotes can only be the nearest passages (`gaps.unmentioned`)."""
+        synonyms ("red flags"): the quotes can only be the nearest passages (`gaps.unmentioned`).
+        With `articles` (a follow-up's topic): when none of those articles uses them."""
         stems = lambda w: self._retriever.tokenize([self._retriever.search_text(w, lexicon=True)])[0]  # noqa: E731
-        return unmentioned(asked_for(question, stems), stems, lambda s: self._known.knows(s, fuzzy=False))
+        if not articles:
+            return unmentioned(asked_for(question, stems), stems, lambda s: self._known.knows(s, fuzzy=False))
+        vocab = self._store.window_bm25.vocab_dict
+        used = np.unique(np.concatenate(self._retriever.window_terms(np.flatnonzero(np.isin(self._sections.article,
+                                                                                             list(articles))))))
+        # a section's heading names what it gives ("Outlook") though no sentence may use the word
+        named = {t for stems in self._retriever.tokenize(
+            [" ".join(path) for a in articles for path in self.article_sections(a)]
+            + [self._store.articles[a].title for a in articles]) for t in stems}
+        return unmentioned(asked_for(question, stems), stems,
+                           lambda s: s in named or (s in vocab and vocab[s] in used))
 
     def _reading(self, p: "_Pending", before: Sequence) -> str:
         """How the turn was searched (`Answer.query`): the query, or for "Why?", "What else?"

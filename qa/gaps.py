@@ -42,7 +42,9 @@ def missing_kinds(question: str, quotes: Sequence[str]) -> tuple[str, ...]:
     return ()
 
 
-_ASKS_FOR = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|which)\s+(?:(?:is|are|was|were)\s+)?(?:the\s+|a\s+|an\s+)?(?P<rest>.+)$", re.I)
+# "What is/are …", "Which …": not "What happens …", whose next word is a verb, not the thing asked for
+_ASKS_FOR = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what\s+(?:is|are|was|were)\s+|which\s+(?:(?:is|are|was|were)\s+)?)"
+                       r"(?:the\s+|a\s+|an\s+|its\s+|their\s+|his\s+|her\s+)?(?P<rest>.+)$", re.I)
 
 
 def asked_for(question: str, stems: Callable[[str], Sequence[str]], max_words: int = 4) -> tuple[str, ...]:
@@ -54,6 +56,8 @@ def asked_for(question: str, stems: Callable[[str], Sequence[str]], max_words: i
     >>> stems = lambda w: [] if w.lower() in stop else [w.lower()]
     >>> asked_for("What are the red flags for foot drop?", stems), asked_for("Which nerve is injured?", stems)
     (('red', 'flags'), ('nerve',))
+    >>> asked_for("What are its side effects?", stems), asked_for("What happens if it is delayed?", stems)
+    (('side', 'effects'), ())
     >>> asked_for("What about surgery?", stems), asked_for("How is it treated?", stems)
     ((), ())
     >>> asked_for("Which exactly matching tests?", stems)

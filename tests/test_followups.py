@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qa.followup import FollowUpResolver, asks_for_more
-from qa.present import render_markdown
+from qa.present import conversation_html, render_markdown
 from qa.present.markdown import reading, render_text
 from tests.test_answers import assert_well_formed
 
@@ -208,3 +208,27 @@ def test_a_short_turn_about_an_uncovered_subject_is_still_a_new_topic(engine):
 def test_a_new_subject_in_common_words_is_not_read_into_the_old_topic(engine):
     answer = engine.ask("What about football?", ["What causes foot drop?"])
     assert answer.status == "abstained"
+
+
+def test_a_pronoun_after_a_turn_read_with_the_topic_still_stands_for_that_topic(engine):
+    # "its side effects" was read as the AFO's; the next "it" is the AFO again, not "AFO's side effects"
+    history = ["What is an ankle-foot orthosis?", "What are its side effects?"]
+    answer = engine.ask("Can it be bought off the shelf?", history)
+    assert answer.reading == "Can ankle-foot orthosis be bought off the shelf?"
+    assert any("purchased off-the-shelf" in q.text for q in answer.quotes), [q.text for q in answer.quotes]
+
+
+def test_a_followup_asking_for_what_its_topics_articles_never_mention_says_so(engine):
+    """"What are its side effects?" about an orthosis the articles never discuss side effects of:
+    the note names the topic's article and the missing thing before its nearest passages, and no
+    passage comes from another article (it would be about something else)."""
+    answer = engine.ask("What are its side effects?", ["What is an ankle-foot orthosis?"])
+    assert answer.quotes and answer.unmentioned == "side effects" and answer.unmentioned_by
+    titles = {a.id: a.title for a in engine.articles.values()}
+    assert {titles[q.article_id] for q in answer.quotes} <= set(answer.unmentioned_by)
+    said = f"(“{answer.unmentioned_by[0]}”) does not mention “side effects”; its nearest passages are:"
+    assert said in render_text(answer) and said in conversation_html([answer]).replace("&quot;", '"')
+    assert_well_formed(answer, engine)
+    # what the topic's article does mention is answered as usual
+    plain = engine.ask("What are its uses?", ["What is an ankle-foot orthosis?"])
+    assert plain.quotes and not plain.unmentioned_by

@@ -139,7 +139,7 @@ def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: boo
         parts.append(f"<p class='qqa-searched'>{_e(reading(answer))}</p>")
     parts.append(_message_html(answer, questions or {}))
     if has_gap(answer):
-        parts.append(f"<p class='qqa-gap'>{_e(gap_sentence(answer.missing, answer.unmentioned))}</p>")
+        parts.append(f"<p class='qqa-gap'>{_e(gap_sentence(answer.missing, answer.unmentioned, answer.unmentioned_by))}</p>")
     parts.append(quotes_html(answer, turn))
     if answer.sources:
         items = "".join(source_item(s, turn) for s in answer.sources)

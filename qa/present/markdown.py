@@ -26,8 +26,9 @@ def escape_md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
 
 
-def gap_sentence(missing: Sequence[str], unmentioned: str = "") -> str:
-    """What the question asked for and no quote gives, said plainly before the quotes.
+def gap_sentence(missing: Sequence[str], unmentioned: str = "", by: Sequence[str] = ()) -> str:
+    """What the question asked for and no quote gives, said plainly before the quotes; `by`: the
+    titles of the follow-up's topic articles when only they are known not to mention it.
 
     >>> gap_sentence(("dose", "duration"))
     'The articles give no dose or duration; the nearest passages are:'
@@ -35,9 +36,17 @@ def gap_sentence(missing: Sequence[str], unmentioned: str = "") -> str:
     'No indexed article mentions “red flags”; the nearest passages are:'
     >>> gap_sentence(("number",), "relapse rate")
     'The articles give no number and do not mention “relapse rate”; the nearest passages are:'
+    >>> gap_sentence((), "side effects", ["Orthoses"])
+    'The article this conversation is about (“Orthoses”) does not mention “side effects”; its nearest passages are:'
     """
     if tuple(missing) == ("references",):  # "Evidence for that?" on quotes that cite nothing
         return "The quoted passages cite no references."
+    if unmentioned and by:
+        titles = "; ".join(f"“{t}”" for t in by)
+        said = (f"The article this conversation is about ({titles}) does not mention “{unmentioned}”; its"
+                if len(by) == 1 else
+                f"The articles this conversation is about ({titles}) do not mention “{unmentioned}”; their")
+        return f"{f'The articles give no {_either(list(missing))}. ' if missing else ''}{said} nearest passages are:"
     if not missing:
         return f"No indexed article mentions “{unmentioned}”; the nearest passages are:"
     gap = f"The articles give no {_either(list(missing))}"
@@ -106,7 +115,7 @@ def _message_markdown(answer: Answer) -> str:
     if answer.status != "abstained":
         return escape_md(answer.message or "")
     text = f"**{escape_md(answer.message or '')}**"
-    if answer.unknown:
+    if unknown_sentence(answer.unknown):
         text += f" {escape_md(unknown_sentence(answer.unknown))}"
     if answer.coverage:
         text += "\n\nThey cover:\n\n" + "\n".join(f"- {escape_md(line)}" for line in answer.coverage)
@@ -120,7 +129,7 @@ def render_markdown(answer: Answer) -> str:
     if answer.message:
         parts.append(_message_markdown(answer))
     if has_gap(answer):
-        parts.append(f"*{escape_md(gap_sentence(answer.missing, answer.unmentioned))}*")
+        parts.append(f"*{escape_md(gap_sentence(answer.missing, answer.unmentioned, answer.unmentioned_by))}*")
     parts.extend(_quote_blocks(answer.quotes))
     if answer.sources:
         parts.append("**Sources**\n\n" + "\n".join(source_line(s) for s in answer.sources))
@@ -151,11 +160,11 @@ def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
     if reading(answer):
         lines += [reading(answer), ""]
     if answer.message:
-        lines += [answer.message + (f" {unknown_sentence(answer.unknown)}" if answer.unknown else ""), ""]
+        lines += [answer.message + (f" {unknown_sentence(answer.unknown)}" if unknown_sentence(answer.unknown) else ""), ""]
         if answer.coverage:
             lines += ["They cover:", *[f"{bullet}{line}" for line in answer.coverage], ""]
     if has_gap(answer):
-        lines += [gap_sentence(answer.missing, answer.unmentioned), ""]
+        lines += [gap_sentence(answer.missing, answer.unmentioned, answer.unmentioned_by), ""]
     return lines
 
 
