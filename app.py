@@ -212,6 +212,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--index", type=Path, default=Path("index"))
     parser.add_argument("--corpus", type=Path, default=Path("corpus"))
+    parser.add_argument("--encoder", choices=("onnx", "torch"),
+                        help="insist on this question encoder (default: the one the index was built for)")
     parser.add_argument("--feedback", type=Path, default=Path("feedback/feedback.jsonl"))
     parser.add_argument("--queue-size", type=int, default=QUEUE_SIZE,
                         help=f"requests that may wait; more get an immediate 'queue is full' (default {QUEUE_SIZE})")
@@ -233,7 +235,7 @@ def read_auth(env: dict[str, str]) -> list[tuple[str, str]] | None:
     return [(u, p) for u, p in pairs] or None
 
 
-def prepare_engine(index: Path, corpus: Path):
+def prepare_engine(index: Path, corpus: Path, encoder: str | None = None):
     """Load the engine, building the index first when there is none. A damaged index stops the
     start with its fix; an index older than the corpus is served with a banner."""
     import qa
@@ -242,9 +244,9 @@ def prepare_engine(index: Path, corpus: Path):
         from ingest import build_index
 
         print(f"No index at {index}: building it from {corpus} ...", file=sys.stderr, flush=True)
-        result = build_index(corpus, index)
+        result = build_index(corpus, index, encoder=encoder or "onnx")
         print(f"Index built in {result.seconds:.1f} s.", file=sys.stderr, flush=True)
-    engine = qa.load(index)
+    engine = qa.load(index, encoder=encoder)
     return engine, stale_against(engine, corpus)
 
 
@@ -665,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     from qa.errors import QuoteQAError
 
     try:
-        engine, stale = prepare_engine(args.index, args.corpus)
+        engine, stale = prepare_engine(args.index, args.corpus, args.encoder)
     except QuoteQAError as exc:
         print(f"QuoteQA cannot start: {exc}", file=sys.stderr)
         return 1

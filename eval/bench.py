@@ -1,8 +1,9 @@
 """Speed benchmark (not a test): `python -m eval.bench [--index DIR] [--calls N] [--json]`.
 
 Measures, on this machine: `ask()` latency over N warm calls cycling through the eval questions
-(p50/p95/p99), the cost of encoding one query alone (the floor `ask()` cannot go below), engine
-load time, a full ingest (re-embedding) of the corpus, peak memory; then starts the real app and
+(p50/p95/p99) and the cost of encoding one query alone (the floor `ask()` cannot go below), each
+with both query encoders (onnxruntime and PyTorch, `[onnx]`/`[torch]`) and their ratios, a full
+ingest (re-embedding) of the corpus with each, peak memory; then starts the real app and
 measures cold start to first answer and latency through Gradio's HTTP API (POST + event stream)
 for 1 client (200 calls) and 16 concurrent clients (25 calls each), with answers per second, and
 one figure through the gradio_client library for comparison. Each figure is printed
@@ -129,15 +130,29 @@ def bench_gradio_client(url: str, calls: int = 60) -> dict[str, float]:
     return {"gradio_client_1c_p50_ms": percentile(times[5:], 50)}
 
 
-def bench_ingest(corpus: Path) -> dict[str, float]:
+def bench_ingest(corpus: Path, encoder: str = "onnx") -> dict[str, float]:
     from ingest import build_index
+    from qa.index import ENCODER
 
     with tempfile.TemporaryDirectory() as tmp:
-        result = build_index(corpus, Path(tmp) / "index", force=True, quiet=True)
-        size = sum(p.stat().st_size for p in result.build_dir.rglob("*") if p.is_file())
+        result = build_index(corpus, Path(tmp) / "index", force=True, quiet=True, encoder=encoder)
+        size = sum(p.stat().st_size for p in result.build_dir.rglob("*") if p.is_file() and p.name != ENCODER)
     chunks = result.manifest.counts["chunks"]
-    return {"ingest_s": result.seconds, "ingest_chunks_per_s": chunks / result.seconds,
+    return {f"ingest_s[{encoder}]": result.seconds, f"ingest_chunks_per_s[{encoder}]": chunks / result.seconds,
             "index_kib": size / 1024, "chunks": chunks}
+
+
+def both_encoders(engine) -> dict[str, object]:
+    """The engine with each query encoder over the same index (the vectors are the same)."""
+    other = "torch" if engine.encoder == "onnx" else "onnx"
+    return {engine.encoder: engine, other: engine.with_encoder(other)}
+
+
+def encoder_ratios(results: dict[str, float]) -> dict[str, float]:
+    """The ratios the speed work is judged by, from one round's figures."""
+    return {"ask_p50_onnx_over_torch": results["ask_p50_ms[onnx]"] / results["ask_p50_ms[torch]"],
+            "ask_p50_over_onnx_encode": results["ask_p50_ms[onnx]"] / results["encode_one_query_p50_ms[onnx]"],
+            "ingest_onnx_over_torch": results["ingest_s[onnx]"] / results["ingest_s[torch]"]}
 
 
 def _rss_mib(pid: int) -> float:
@@ -160,8 +175,11 @@ def measure(args) -> dict[str, float]:
     engine = qa.load(args.index)  # load time: see the app's cold start, measured in a fresh process
     results: dict[str, float] = {}
     questions = load_questions(args.questions)
-    results.update(bench_ask(engine, questions, args.calls))
-    results.update(bench_ingest(args.corpus))
+    for runtime, each in sorted(both_encoders(engine).items()):  # side by side, in the same round
+        results.update({f"{k}[{runtime}]": v for k, v in bench_ask(each, questions, args.calls).items()})
+    for runtime in ("onnx", "torch"):
+        results.update(bench_ingest(args.corpus, runtime))
+    results.update(encoder_ratios(results))
     results["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     del engine  # the server below gets the machine to itself
     if not args.no_http:
@@ -198,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"median of {args.repeat} rounds; each round: {args.calls} warm ask() calls over the eval "
               f"questions, a re-embedding ingest of {args.corpus}, the app over HTTP\n")
         for key, value in results.items():
-            print(f"{key:26} {value:10.2f}")
+            print(f"{key:34} {value:10.2f}")
     return 0
 
 

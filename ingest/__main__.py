@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
     parser.add_argument("--force", action="store_true", help="rebuild and re-embed even if the index is up to date")
     parser.add_argument("--quiet", action="store_true", help="print only the result line (and warnings)")
+    parser.add_argument("--encoder", choices=("onnx", "torch"), default="onnx",
+                        help="runtime that encodes the texts and, later, the questions: onnx (default; the model "
+                             "exported once into the user's cache) or torch (sentence-transformers); same vectors")
     args = parser.parse_args(argv)
 
     import os
@@ -27,11 +30,13 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.update(OFFLINE_ENV)  # before the model library is imported
 
+    from qa.index import layout as mf
+
     from .build import build_index
     from .parse import CorpusError
 
     try:
-        result = build_index(args.corpus, args.index, force=args.force, quiet=args.quiet)
+        result = build_index(args.corpus, args.index, force=args.force, quiet=args.quiet, encoder=args.encoder)
     except (CorpusError, QuoteQAError) as exc:
         print(f"ingest failed: {exc}", file=sys.stderr)
         return 1
@@ -40,9 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"index up to date: {args.index} ({counts['articles']} articles, {counts['chunks']} chunks); "
               "use --force to rebuild")
         return 0
-    size = sum(p.stat().st_size for p in result.build_dir.rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in result.build_dir.rglob("*") if p.is_file() and p.name != mf.ENCODER)
     print(f"index built: {args.index} ({counts['articles']} articles, {counts['chunks']} chunks, "
-          f"{counts['sentences']} sentences, {result.manifest.index_type} vectors, {size / 1024:.0f} KiB) "
+          f"{counts['sentences']} sentences, {result.manifest.index_type} vectors, {size / 1024:.0f} KiB "
+          f"besides the model, {result.manifest.encoder} encoder) "
           f"in {result.seconds:.1f} s; {result.embedded} texts embedded, the rest reused")
     return 0
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -108,15 +109,21 @@ def build_index(
     force: bool = False,
     quiet: bool = False,
     embedder_factory: Callable[[], object] | None = None,
+    encoder: str = "onnx",
 ) -> BuildResult:
     """Build the index, or confirm it is up to date. `embedder_factory` lets a caller that already
-    holds the model (tests, the app) lend it instead of loading it again.
+    holds the model (tests, the app) lend it instead of loading it again. `encoder`: the runtime
+    that encodes the texts here and the questions later, "onnx" (the model exported once into the
+    user's cache and linked into the build, `qa.onnx_encoder`) or "torch"; both give the same vectors.
 
     Whether anything changed is decided from file hashes alone, before any article is parsed.
     A rebuild reuses the live build's vectors for every text embedded before by the same model
     (unless `force`), so adding or editing one article encodes only that article's text."""
     from qa.embed import bundled_model_dir, check_weights
+    from qa.onnx_encoder import RUNTIMES
 
+    if encoder not in RUNTIMES:
+        raise ValueError(f"encoder must be one of {', '.join(RUNTIMES)}, not {encoder!r}")
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     fingerprint = mf.corpus_fingerprint(corpus_dir)
@@ -124,14 +131,17 @@ def build_index(
     with index_lock(index_dir):
         remove_unfinished_builds(index_dir)  # left by a killed run; also on runs that find nothing to do
         existing = current_manifest_if_valid(index_dir)
-        if not force and existing is not None and not mf.changes_since(existing, fingerprint, model_sha256=model_sha):
+        if not force and existing is not None and \
+                not mf.changes_since(existing, fingerprint, model_sha256=model_sha, encoder=encoder):
             return BuildResult("up to date", mf.resolve_build(index_dir), existing, time.perf_counter() - t0)
         _log(f"Reading the corpus in {corpus_dir} ...", quiet)
         warnings: list[str] = []
         articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), _print_warning(w)))
         stored = NO_VECTORS if force or existing is None else stored_vectors(mf.resolve_build(index_dir), existing)
+        onnx = _exported(model_sha, quiet=quiet) if encoder == "onnx" else None
         content, embedded = _content(articles, corpus_dir, fingerprint, model_sha, stored,
-                                     embedder_factory or _default_embedder, quiet)
+                                     embedder_factory or partial(_default_embedder, onnx), quiet)
+        content = replace(content, encoder=encoder, encoder_file=onnx)
         manifest, build_dir = write_build(index_dir, content, quiet=quiet)
     return BuildResult("built", build_dir, manifest, time.perf_counter() - t0, tuple(warnings), embedded)
 
@@ -188,7 +198,20 @@ def _context_texts(articles: list[Article], chunks: list[Chunk], sentences: list
             [sentence_context_text(by_id[s.chunk_id], s) for s in sentences])
 
 
-def _default_embedder():
+def _default_embedder(onnx: Path | None):
+    if onnx is not None:
+        from qa.onnx_encoder import OnnxEmbedder
+
+        return OnnxEmbedder(onnx)
     from qa.embed import Embedder
 
     return Embedder()
+
+
+def _exported(model_sha: str, *, quiet: bool) -> Path:
+    """The model as ONNX, from the cache or exported now."""
+    from qa.onnx_encoder import cached_export, exported
+
+    if not cached_export(model_sha).is_file():
+        _log("Exporting the model to ONNX (once per model and torch version) ...", quiet)
+    return exported(weights_sha256=model_sha)

@@ -65,6 +65,8 @@ class Embedder:
     torch's OpenMP keeps a team of worker threads, each with its own stack and malloc arena, for
     every thread that has ever called it, and a server answers from a pool of dozens."""
 
+    runtime = "torch"
+
     def __init__(self, model_dir: Path | None = None, expected_sha256: str = MODEL_SHA256):
         model_dir = Path(model_dir) if model_dir else bundled_model_dir()
         self.sha256 = check_weights(model_dir, expected_sha256)

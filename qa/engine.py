@@ -28,7 +28,9 @@ from .disclaimer import describe_article, render_disclaimer
 from .embed import Embedder
 from .followup import FollowUpResolver, intent
 from .fusion import rrf
-from .index import Article, Chunk, LiveIndex, Store, load_store
+from .errors import IndexCorruptError, ModelError
+from .index import Article, Chunk, LiveIndex, Store, load_store, resolve_build
+from .index.layout import ENCODER, read_manifest
 from .index.lexical import words
 from .lexicon import Lexicon, parse_lexicon
 from .abstain import AbstainRule, KnownStems, rare_unknown_words, should_abstain
@@ -195,10 +197,28 @@ class Engine:
         other.settings = replace(self.settings, **changes)
         return other
 
+    @property
+    def encoder(self) -> str:
+        """The runtime that encodes questions: "onnx" or "torch"."""
+        return self._embedder.runtime
+
+    def with_encoder(self, runtime: str) -> "Engine":
+        """The same index with questions encoded by another runtime (for comparing them: both give
+        the same vectors); the ONNX model comes from the export cache."""
+        if runtime == self.encoder:
+            return self
+        if runtime == "onnx":
+            from .onnx_encoder import OnnxEmbedder, exported
+
+            return Engine(self._store, OnnxEmbedder(exported()), self.settings)
+        return Engine(self._store, Embedder(), self.settings)
+
     def reloaded(self, build_dir: Path) -> "Engine":
         """An engine over another build of the index, sharing this one's model and settings."""
-        store = load_store(build_dir, model_sha256=self._embedder.sha256, dim=self._embedder.dim)
-        return Engine(store, self._embedder, self.settings)
+        build = resolve_build(build_dir)
+        embedder = embedder_for(build, read_manifest(build), current=self._embedder)
+        store = load_store(build_dir, model_sha256=embedder.sha256, dim=embedder.dim)
+        return Engine(store, embedder, self.settings)
 
     def coverage(self, nearest: Sequence[str] = ()) -> tuple[str, ...]:
         """What the indexed articles cover, for abstentions: each article's title and publisher, the
@@ -540,12 +560,34 @@ class Engine:
 
 
 def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = None,
-         settings: Settings = Settings()) -> Engine:
-    """Load the model and the index once. With `corpus_dir`, refuse an index older than the corpus."""
-    embedder = Embedder()
-    store = load_store(Path(index_dir), model_sha256=embedder.sha256, dim=embedder.dim,
+         settings: Settings = Settings(), encoder: str | None = None) -> Engine:
+    """Load the model and the index once. With `corpus_dir`, refuse an index older than the corpus.
+    The questions are encoded by the runtime the index was built for; `encoder` ("onnx", "torch")
+    insists on one, and an index built for the other is refused with the fix."""
+    build = resolve_build(Path(index_dir))
+    embedder = embedder_for(build, read_manifest(build), encoder)
+    store = load_store(build, model_sha256=embedder.sha256, dim=embedder.dim,
                        corpus_dir=Path(corpus_dir) if corpus_dir is not None else None)
     return Engine(store, embedder, settings)
+
+
+def embedder_for(build_dir: Path, manifest, encoder: str | None = None, current=None):
+    """The query encoder for a build: `current` when it is the runtime (and ONNX file) the build
+    was made with, else a new one of that runtime."""
+    if encoder is not None and encoder != manifest.encoder:
+        raise ModelError(f"The index at {build_dir} was built for the {manifest.encoder} encoder, not {encoder}. "
+                         f"Start without `--encoder {encoder}`, or rebuild the index for it: "
+                         f"`python -m ingest --force --encoder {encoder}`.")
+    if manifest.encoder == "onnx":
+        onnx, sha256 = build_dir / ENCODER, manifest.artifacts.get(ENCODER)
+        if not onnx.is_file() or sha256 is None:
+            raise IndexCorruptError(str(onnx), "the ONNX encoder is missing")
+        if current is not None and getattr(current, "onnx_sha256", None) == sha256:
+            return current  # a rebuild links the same export: keep the loaded session
+        from .onnx_encoder import OnnxEmbedder
+
+        return OnnxEmbedder(onnx, onnx_sha256=sha256)
+    return current if current is not None and getattr(current, "runtime", "torch") == "torch" else Embedder()
 
 
 def load_live(index_dir: str | Path = "index", *, settings: Settings = Settings(),

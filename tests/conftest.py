@@ -28,6 +28,15 @@ def require_covidqa() -> Path:
 
 @pytest.fixture(scope="session")
 def embedder():
+    """The query encoder an index is built for by default: the bundled model on onnxruntime."""
+    from qa.onnx_encoder import OnnxEmbedder, exported
+
+    return OnnxEmbedder(exported())
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():
+    """The same model through sentence-transformers on PyTorch (`--encoder torch`)."""
     from qa.embed import Embedder
 
     return Embedder()

@@ -6,7 +6,7 @@ Knows no model and no answer: vectors arrive made, and the reader checks the mod
 as a string the caller passes.
 """
 
-from .layout import Manifest, changes_since, corpus_fingerprint, resolve_build
+from .layout import ENCODER, Manifest, changes_since, corpus_fingerprint, resolve_build
 from .live import LiveIndex
 from .read import Store, load_store
 from .reuse import NO_VECTORS, StoredVectors, embedding_keys, stored_vectors
@@ -14,7 +14,7 @@ from .records import Article, Chunk, Sentence, context_text, sentence_context_te
 from .write import BuildContent, current_manifest_if_valid, index_lock, remove_unfinished_builds, write_build
 
 __all__ = [
-    "Article", "BuildContent", "Chunk", "LiveIndex", "Manifest", "NO_VECTORS", "Sentence", "Store", "StoredVectors",
+    "Article", "BuildContent", "ENCODER", "Chunk", "LiveIndex", "Manifest", "NO_VECTORS", "Sentence", "Store", "StoredVectors",
     "changes_since", "context_text", "corpus_fingerprint", "current_manifest_if_valid", "embedding_keys", "index_lock",
     "load_store", "remove_unfinished_builds", "resolve_build", "sentence_context_text", "stored_vectors", "write_build",
 ]

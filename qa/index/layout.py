@@ -42,6 +42,7 @@ BM25_DIR = "bm25"
 SENTENCE_BM25_DIR = "bm25_sentences"
 SENTENCE_INDEX = "sentences.faiss"
 WINDOWS = "windows.npy"
+ENCODER = "encoder.onnx"  # with the onnx runtime: the exported model (a hard link to the per-user cache's copy)
 WINDOW_BM25_DIR = "bm25_windows"
 LEXICON = "lexicon.yaml"
 DISCLAIMER = "disclaimer.md"
@@ -102,6 +103,7 @@ class Manifest:
     built_at: str
     artifacts: Mapping[str, str]  # artifact path relative to the build -> sha256
     index_type: str
+    encoder: str = "torch"  # the runtime that encoded the vectors and encodes queries: "onnx" or "torch"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +115,7 @@ class Manifest:
             "built_at": self.built_at,
             "index_type": self.index_type,
             "artifacts": dict(self.artifacts),
+            **({"encoder": {"runtime": self.encoder}} if self.encoder != "torch" else {}),
         }
 
     @property
@@ -135,6 +138,7 @@ def manifest_from_json(data: Mapping[str, Any], path: str) -> Manifest:
             built_at=str(data["built_at"]),
             artifacts=dict(data["artifacts"]),
             index_type=str(data["index_type"]),
+            encoder=str(data.get("encoder", {}).get("runtime", "torch")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexCorruptError(path, f"manifest field missing or malformed ({exc!r})") from exc
@@ -204,9 +208,10 @@ def verify_artifacts(build_dir: Path, manifest: Manifest) -> None:
             raise IndexCorruptError(str(path), "its checksum does not match the manifest")
 
 
-def changes_since(manifest: Manifest, corpus: Mapping[str, str], *, model_sha256: str | None = None) -> list[str]:
+def changes_since(manifest: Manifest, corpus: Mapping[str, str], *, model_sha256: str | None = None,
+                  encoder: str | None = None) -> list[str]:
     """Why a build no longer matches its inputs (empty: it is fresh): corpus files added, removed
-    or edited, other pipeline code, or (when given) other model weights.
+    or edited, other pipeline code, or (when given) other model weights or another encoder runtime.
 
     >>> m = Manifest(FORMAT_VERSION, PIPELINE_VERSION, "m", "abc", 3, {"a.md": "1"}, {}, "", {}, "flat")
     >>> changes_since(m, {"a.md": "1"}), changes_since(m, {"a.md": "2"}, model_sha256="abd")
@@ -217,6 +222,8 @@ def changes_since(manifest: Manifest, corpus: Mapping[str, str], *, model_sha256
         changes.append(f"built by pipeline {manifest.pipeline_version}, this code is {PIPELINE_VERSION}")
     if model_sha256 is not None and manifest.model_sha256 != model_sha256:
         changes.append(f"built with model weights {manifest.model_sha256[:12]}…, {model_sha256[:12]}… are loaded")
+    if encoder is not None and manifest.encoder != encoder:
+        changes.append(f"built for the {manifest.encoder} encoder, {encoder} asked")
     return changes
 
 

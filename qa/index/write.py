@@ -47,6 +47,8 @@ class BuildContent:
     fingerprint: Mapping[str, str]  # corpus file -> sha256
     model_id: str
     model_sha256: str
+    encoder: str = "torch"  # the runtime the vectors were made with and queries are encoded by
+    encoder_file: Path | None = None  # for "onnx": the exported model, linked into the build
 
 
 def _log(msg: str, quiet: bool) -> None:
@@ -96,7 +98,7 @@ def write_build(index_dir: Path, content: BuildContent, *, quiet: bool = True) -
             counts={"articles": len(content.articles), "chunks": len(content.chunks),
                     "sentences": len(content.sentences)},
             built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            artifacts=artifacts, index_type=index_type,
+            artifacts=artifacts, index_type=index_type, encoder=content.encoder,
         )
         mf.write_manifest(tmp, manifest)
         os.replace(tmp, builds / name)
@@ -131,6 +133,11 @@ def write_artifacts(folder: Path, content: BuildContent) -> str:
     windows = make_windows(content.sentences, by_id)
     np.save(folder / mf.WINDOWS, windows, allow_pickle=False)
     save_bm25(build_bm25(tokenize(window_texts(windows, content.sentences, by_id))), folder / mf.WINDOW_BM25_DIR)
+    if content.encoder_file is not None:  # a hard link: one copy on disk for every build, else a copy
+        try:
+            os.link(content.encoder_file, folder / mf.ENCODER)
+        except OSError:
+            shutil.copyfile(content.encoder_file, folder / mf.ENCODER)
     for name in mf.CORPUS_SIDE_FILES:
         src = content.corpus_dir / name
         if src.exists():

@@ -1,0 +1,69 @@
+"""The two query encoders, the bundled MiniLM on onnxruntime (the default) and on PyTorch: the same
+vectors, an index served by the runtime it was built for, and a damaged export refused with the fix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qa
+from qa.errors import IndexCorruptError, ModelError, QuoteQAError
+from qa.index import load_store
+
+QUESTIONS = ["What causes foot drop?", "Is foot drop painful?", "What brace is used for foot drop?",
+             "What operations are available for foot drop?", "How long does recovery take?"]
+
+
+def test_onnx_and_torch_encoders_give_the_same_vectors(engine, embedder, torch_embedder):
+    texts = [s.text for s in engine._store.sentences] + ["", "a", "word " * 400]  # empty, one letter, truncated
+    onnx, torch = embedder.encode(texts), torch_embedder.encode(texts)
+    assert onnx.shape == torch.shape == (len(texts), 384)
+    assert float((onnx * torch).sum(axis=1).min()) > 0.9999
+    stored = engine._store.sentence_vectors
+    for question in QUESTIONS:  # the same nearest sentences, in the same order
+        a, b = stored @ embedder.encode([question])[0], stored @ torch_embedder.encode([question])[0]
+        assert list(np.argsort(-a)[:5]) == list(np.argsort(-b)[:5]), question
+
+
+@pytest.mark.parametrize("word", ["look", "asthma", "peroneal", "Gaucher", "AFO", "foot-drop", "ÉTUDE", ""])
+def test_both_encoders_read_words_with_the_same_vocabulary(embedder, torch_embedder, word):
+    # the abstention rules ask the vocabulary how rare a word is: both runtimes must answer alike
+    assert embedder.word_pieces(word) == torch_embedder.word_pieces(word)
+    assert embedder.word_rank(word) == torch_embedder.word_rank(word)
+
+
+def test_an_index_is_served_by_the_encoder_it_was_built_for(built_index, engine):
+    served = qa.load(built_index)
+    assert served.manifest.encoder == "onnx" and served.encoder == "onnx"
+    for question in QUESTIONS:
+        assert [q.text for q in served.ask(question).quotes] == [q.text for q in engine.ask(question).quotes]
+    with pytest.raises(ModelError) as refused:
+        qa.load(built_index, encoder="torch")
+    assert "built for the onnx encoder" in str(refused.value)
+    assert "python -m ingest --force --encoder torch" in str(refused.value)
+
+
+def test_a_torch_build_answers_as_the_onnx_one(corpus_copy, tmp_path, build, torch_embedder, engine):
+    index = tmp_path / "index"
+    result = build(corpus_copy, index, encoder="torch", embedder_factory=lambda: torch_embedder)
+    assert result.manifest.encoder == "torch" and "encoder.onnx" not in result.manifest.artifacts
+    served = qa.Engine(load_store(index, model_sha256=torch_embedder.sha256, dim=torch_embedder.dim), torch_embedder)
+    for question in QUESTIONS:
+        assert [q.text for q in served.ask(question).quotes] == [q.text for q in engine.ask(question).quotes]
+    # switching the runtime rebuilds the manifest but re-encodes nothing: the vectors are the same
+    switched = build(corpus_copy, index)
+    assert switched.status == "built" and switched.embedded == 0 and switched.manifest.encoder == "onnx"
+
+
+def test_a_damaged_onnx_encoder_is_refused_with_the_fix(index_copy):
+    encoder = next(index_copy.glob("builds/*/encoder.onnx"))
+    data = bytearray(encoder.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped bit in the weights: the file still parses
+    encoder.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError) as damaged:
+        qa.load(index_copy)
+    assert "encoder.onnx" in str(damaged.value)
+    encoder.write_bytes(b"not a model")
+    with pytest.raises(QuoteQAError) as unreadable:
+        qa.load(index_copy)
+    assert "python -m ingest --force" in str(unreadable.value)
