@@ -56,9 +56,16 @@ def coverage(query_idf: dict[int, float], window_terms: list[np.ndarray]) -> np.
     array([0.5, 0.5])
     """
     total = sum(query_idf.values())
-    if total <= 0:
+    if total <= 0 or not window_terms:
         return np.zeros(len(window_terms))
-    return np.array([sum(query_idf.get(int(t), 0.0) for t in terms) / total for terms in window_terms])
+    keys = np.array(sorted(query_idf), dtype=np.int64)
+    idf = np.array([query_idf[k] for k in keys.tolist()], dtype=np.float64)
+    lengths = np.array([len(terms) for terms in window_terms], dtype=np.int64)
+    flat = np.concatenate(window_terms).astype(np.int64) if lengths.sum() else np.zeros(0, dtype=np.int64)
+    at = np.minimum(np.searchsorted(keys, flat), len(keys) - 1)
+    weights = np.where(keys[at] == flat, idf[at], 0.0)  # each window's terms summed in their own order
+    return np.bincount(np.repeat(np.arange(len(window_terms)), lengths), weights=weights,
+                       minlength=len(window_terms)) / total
 
 
 def top_candidates(scores: np.ndarray, k: int) -> np.ndarray:

@@ -112,3 +112,16 @@ def test_large_indexes_use_ivf_that_agrees_with_exact_search(built_index, tmp_pa
     assert recall >= 0.95, recall
     small, kind = build_vector_index(vectors[:100], flat_limit=5000)
     assert kind == "flat"
+
+
+def test_the_tokenizer_gives_the_terms_bm25s_gives(engine):
+    """The indexes hold bm25s' terms: the project's own tokenizer must give the same ones for every
+    text of the corpus and for odd input (accents, other scripts, contractions, nothing)."""
+    import bm25s
+
+    from qa.index.lexical import Tokenizer, _stemmer
+
+    texts = [s.text for s in engine._store.sentences] + [c.text for c in engine.chunks]
+    texts += ["", "  ", "É café naïve ÆON 12 a I x2 don't it's co-op", "ΑΒΓ δέλτα", "日本語のテキスト"]
+    expected = bm25s.tokenize(texts, stopwords="en_plus", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    assert Tokenizer()(texts) == expected
