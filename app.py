@@ -244,7 +244,7 @@ def prepare_engine(index: Path, corpus: Path, encoder: str | None = None):
         from ingest import build_index
 
         print(f"No index at {index}: building it from {corpus} ...", file=sys.stderr, flush=True)
-        result = build_index(corpus, index, encoder=encoder or "onnx")
+        result = build_index(corpus, index, encoder=encoder)
         print(f"Index built in {result.seconds:.1f} s.", file=sys.stderr, flush=True)
     engine = qa.load(index, encoder=encoder)
     return engine, stale_against(engine, corpus)

@@ -18,9 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
     parser.add_argument("--force", action="store_true", help="rebuild and re-embed even if the index is up to date")
     parser.add_argument("--quiet", action="store_true", help="print only the result line (and warnings)")
-    parser.add_argument("--encoder", choices=("onnx", "torch"), default="onnx",
-                        help="runtime that encodes the texts and, later, the questions: onnx (default; the model "
-                             "exported once into the user's cache) or torch (sentence-transformers); same vectors")
+    parser.add_argument("--encoder", choices=("onnx", "torch"),
+                        help="runtime that encodes the texts and, later, the questions: onnx (the model exported "
+                             "once into the user's cache) or torch (sentence-transformers); same vectors. "
+                             "Default: the live build's, onnx for a new index")
     args = parser.parse_args(argv)
 
     import os

@@ -109,12 +109,13 @@ def build_index(
     force: bool = False,
     quiet: bool = False,
     embedder_factory: Callable[[], object] | None = None,
-    encoder: str = "onnx",
+    encoder: str | None = None,
 ) -> BuildResult:
     """Build the index, or confirm it is up to date. `embedder_factory` lets a caller that already
     holds the model (tests, the app) lend it instead of loading it again. `encoder`: the runtime
     that encodes the texts here and the questions later, "onnx" (the model exported once into the
     user's cache and linked into the build, `qa.onnx_encoder`) or "torch"; both give the same vectors.
+    Without it, the live build's runtime is kept (ONNX for a new index).
 
     Whether anything changed is decided from file hashes alone, before any article is parsed.
     A rebuild reuses the live build's vectors for every text embedded before by the same model
@@ -122,7 +123,7 @@ def build_index(
     from qa.embed import bundled_model_dir, check_weights
     from qa.onnx_encoder import RUNTIMES
 
-    if encoder not in RUNTIMES:
+    if encoder is not None and encoder not in RUNTIMES:
         raise ValueError(f"encoder must be one of {', '.join(RUNTIMES)}, not {encoder!r}")
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
@@ -134,6 +135,7 @@ def build_index(
         if not force and existing is not None and \
                 not mf.changes_since(existing, fingerprint, model_sha256=model_sha, encoder=encoder):
             return BuildResult("up to date", mf.resolve_build(index_dir), existing, time.perf_counter() - t0)
+        encoder = encoder or (existing.encoder if existing is not None else "onnx")
         _log(f"Reading the corpus in {corpus_dir} ...", quiet)
         warnings: list[str] = []
         articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), _print_warning(w)))

@@ -30,7 +30,7 @@ from .followup import FollowUpResolver, intent
 from .fusion import rrf
 from .errors import IndexCorruptError, ModelError
 from .index import Article, Chunk, LiveIndex, Store, load_store, resolve_build
-from .index.layout import ENCODER, read_manifest
+from .index.layout import ENCODER, file_sha256, read_manifest
 from .index.lexical import words
 from .lexicon import Lexicon, parse_lexicon
 from .abstain import AbstainRule, KnownStems, rare_unknown_words, should_abstain
@@ -138,9 +138,10 @@ class Engine:
     that `qa.present`, `app.py` and `eval` use."""
 
     def __init__(self, store: Store, embedder: Embedder, settings: Settings = Settings(),
-                 lexicon: Lexicon | None = None):
+                 lexicon: Lexicon | None = None, *, pinned: str | None = None):
         self._store = store
         self._embedder = embedder
+        self._pinned = pinned  # the query encoder runtime insisted on (`load(encoder=)`): kept across reloads
         self.settings = settings
         self.lexicon = lexicon if lexicon is not None else parse_lexicon(store.lexicon_text)
         self._retriever = Retriever(store, self.lexicon)
@@ -216,9 +217,9 @@ class Engine:
     def reloaded(self, build_dir: Path) -> "Engine":
         """An engine over another build of the index, sharing this one's model and settings."""
         build = resolve_build(build_dir)
-        embedder = embedder_for(build, read_manifest(build), current=self._embedder)
-        store = load_store(build_dir, model_sha256=embedder.sha256, dim=embedder.dim)
-        return Engine(store, embedder, self.settings)
+        embedder = embedder_for(build, read_manifest(build), self._pinned, current=self._embedder)
+        store = load_store(build, model_sha256=embedder.sha256, dim=embedder.dim)
+        return Engine(store, embedder, self.settings, pinned=self._pinned)
 
     def coverage(self, nearest: Sequence[str] = ()) -> tuple[str, ...]:
         """What the indexed articles cover, for abstentions: each article's title and publisher, the
@@ -568,7 +569,7 @@ def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = Non
     embedder = embedder_for(build, read_manifest(build), encoder)
     store = load_store(build, model_sha256=embedder.sha256, dim=embedder.dim,
                        corpus_dir=Path(corpus_dir) if corpus_dir is not None else None)
-    return Engine(store, embedder, settings)
+    return Engine(store, embedder, settings, pinned=encoder)
 
 
 def embedder_for(build_dir: Path, manifest, encoder: str | None = None, current=None):
@@ -584,6 +585,8 @@ def embedder_for(build_dir: Path, manifest, encoder: str | None = None, current=
             raise IndexCorruptError(str(onnx), "the ONNX encoder is missing")
         if current is not None and getattr(current, "onnx_sha256", None) == sha256:
             return current  # a rebuild links the same export: keep the loaded session
+        if file_sha256(onnx) != sha256:  # before onnxruntime parses it
+            raise IndexCorruptError(str(onnx), "its checksum does not match the manifest")
         from .onnx_encoder import OnnxEmbedder
 
         return OnnxEmbedder(onnx, onnx_sha256=sha256)

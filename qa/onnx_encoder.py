@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Sequence
 
@@ -28,19 +28,31 @@ from .errors import ModelError
 from .index.layout import file_sha256
 
 OPSET = 17
+EXPORT_VERSION = 1  # of `_export`: part of the cached file's name, so a change to it exports again
 RUNTIMES = ("onnx", "torch")
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def cache_dir() -> Path:
     """Where exported models are kept between builds: $QUOTEQA_CACHE, else the user's cache."""
-    base = os.environ.get("QUOTEQA_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "quoteqa"
-    return Path(base)
+    if os.environ.get("QUOTEQA_CACHE"):
+        return Path(os.environ["QUOTEQA_CACHE"])
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "quoteqa"
+    try:
+        return Path.home() / ".cache" / "quoteqa"
+    except RuntimeError:  # no home directory (a service account without one)
+        return Path(tempfile.gettempdir()) / "quoteqa-cache"
 
 
 def cached_export(weights_sha256: str, cache: Path | None = None) -> Path:
     """Where the export of these weights by this torch version is kept."""
-    return (cache or cache_dir()) / f"minilm-{weights_sha256[:16]}-torch{version('torch')}-opset{OPSET}.onnx"
+    try:
+        torch = version("torch")
+    except PackageNotFoundError as exc:
+        raise ModelError("Exporting the model to ONNX needs PyTorch, which is not installed. Install the "
+                         "project (`make test` or `pip install -e .`).") from exc
+    return (cache or cache_dir()) / f"minilm-{weights_sha256[:16]}-torch{torch}-opset{OPSET}-v{EXPORT_VERSION}.onnx"
 
 
 def exported(model_dir: Path | None = None, weights_sha256: str | None = None, *, cache: Path | None = None) -> Path:
@@ -53,17 +65,25 @@ def exported(model_dir: Path | None = None, weights_sha256: str | None = None, *
     sidecar = path.with_name(path.name + ".sha256")
     if path.is_file() and sidecar.is_file() and sidecar.read_text().strip() == file_sha256(path):
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".onnx")
-    os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".onnx")
+        os.close(fd)
+    except OSError as exc:
+        raise ModelError(f"Cannot write the ONNX export of the model to {path.parent}: {exc}. Set QUOTEQA_CACHE "
+                         "to a writable folder, or build the index with `--encoder torch`.") from exc
     try:
         _export(model_dir, Path(tmp))
-        os.chmod(tmp, 0o644)  # readable by the service account that serves the index (mkstemp made it 0600)
+        # read-only: every build holds a hard link to this file, and a write through one of them
+        # would change the model under every index (readable by the account that serves them)
+        os.chmod(tmp, 0o444)
         digest = file_sha256(Path(tmp))
         os.replace(tmp, path)  # another process exporting at once writes the same bytes
-        sidecar.write_text(digest + "\n")
+        Path(tmp + ".sha256").write_text(digest + "\n")
+        os.replace(tmp + ".sha256", sidecar)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        Path(tmp + ".sha256").unlink(missing_ok=True)
         raise
     return path
 

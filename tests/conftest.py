@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,14 @@ import pytest
 from qa.embed import OFFLINE_ENV
 
 os.environ.update(OFFLINE_ENV)  # the test run is a program too: offline before the model library loads
+# the ONNX export is made once per test run in a folder of its own, not in the user's cache (which
+# may be read-only in CI); the app servers the tests start inherit it
+_CACHE = tempfile.mkdtemp(prefix="quoteqa-test-cache-")
+os.environ["QUOTEQA_CACHE"] = _CACHE
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

@@ -35,24 +35,48 @@ def test_both_encoders_read_words_with_the_same_vocabulary(embedder, torch_embed
 def test_an_index_is_served_by_the_encoder_it_was_built_for(built_index, engine):
     served = qa.load(built_index)
     assert served.manifest.encoder == "onnx" and served.encoder == "onnx"
+    by_torch = served.with_encoder("torch")  # the same index, questions encoded by PyTorch
     for question in QUESTIONS:
-        assert [q.text for q in served.ask(question).quotes] == [q.text for q in engine.ask(question).quotes]
+        assert [q.text for q in served.ask(question).quotes] == [q.text for q in by_torch.ask(question).quotes]
     with pytest.raises(ModelError) as refused:
         qa.load(built_index, encoder="torch")
     assert "built for the onnx encoder" in str(refused.value)
     assert "python -m ingest --force --encoder torch" in str(refused.value)
 
 
-def test_a_torch_build_answers_as_the_onnx_one(corpus_copy, tmp_path, build, torch_embedder, engine):
+def test_a_torch_build_answers_as_the_onnx_one(corpus_copy, tmp_path, build, torch_embedder, engine, built_index):
     index = tmp_path / "index"
     result = build(corpus_copy, index, encoder="torch", embedder_factory=lambda: torch_embedder)
     assert result.manifest.encoder == "torch" and "encoder.onnx" not in result.manifest.artifacts
-    served = qa.Engine(load_store(index, model_sha256=torch_embedder.sha256, dim=torch_embedder.dim), torch_embedder)
+    assert "encoder" not in result.manifest.to_json()  # what builds made before the ONNX encoder look like
+    served = qa.load(index)
+    assert served.encoder == "torch"
     for question in QUESTIONS:
         assert [q.text for q in served.ask(question).quotes] == [q.text for q in engine.ask(question).quotes]
-    # switching the runtime rebuilds the manifest but re-encodes nothing: the vectors are the same
-    switched = build(corpus_copy, index)
+    # a server that insisted on ONNX does not quietly move to PyTorch when the index is rebuilt for it
+    with pytest.raises(ModelError):
+        qa.load(built_index, encoder="onnx").reloaded(index)
+    # a plain rebuild keeps the runtime; switching it re-encodes nothing (the vectors are the same)
+    assert build(corpus_copy, index).status == "up to date"
+    switched = build(corpus_copy, index, encoder="onnx")
     assert switched.status == "built" and switched.embedded == 0 and switched.manifest.encoder == "onnx"
+    assert qa.load(index).encoder == "onnx"
+
+
+def test_a_damaged_or_unwritable_export_cache_is_handled(tmp_path, embedder):
+    from qa.onnx_encoder import exported
+
+    cache = tmp_path / "cache"
+    first = exported(cache=cache)
+    first.chmod(0o644)
+    first.write_bytes(b"damaged")  # a write through a hard link: the recorded sha256 no longer matches
+    again = exported(cache=cache)
+    assert again == first and again.stat().st_size > 1_000_000 and again.stat().st_mode & 0o222 == 0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(ModelError) as refused:
+        exported(cache=blocker / "cache")
+    assert "QUOTEQA_CACHE" in str(refused.value) and "--encoder torch" in str(refused.value)
 
 
 def test_a_damaged_onnx_encoder_is_refused_with_the_fix(index_copy):

@@ -138,10 +138,17 @@ def manifest_from_json(data: Mapping[str, Any], path: str) -> Manifest:
             built_at=str(data["built_at"]),
             artifacts=dict(data["artifacts"]),
             index_type=str(data["index_type"]),
-            encoder=str(data.get("encoder", {}).get("runtime", "torch")),
+            encoder=_runtime(data.get("encoder", {"runtime": "torch"})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexCorruptError(path, f"manifest field missing or malformed ({exc!r})") from exc
+
+
+def _runtime(field: Any) -> str:
+    runtime = field.get("runtime") if isinstance(field, Mapping) else None
+    if runtime not in ("onnx", "torch"):
+        raise ValueError(f"encoder {field!r} is not onnx or torch")
+    return runtime
 
 
 def resolve_build(index_dir: Path) -> Path:

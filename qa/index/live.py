@@ -77,7 +77,7 @@ class LiveIndex(Generic[T]):
     def _reload(self, target: str) -> bool:
         try:
             fresh = self._load(self.index_dir / target)
-        except (QuoteQAError, OSError, ValueError) as exc:
+        except (QuoteQAError, OSError, ValueError, ImportError) as exc:  # ImportError: the other runtime missing
             with self._lock:
                 self._failed.add(target)
                 self._loading = False
