@@ -262,3 +262,31 @@ def test_the_network_check_flags_outbound_events(tmp_path):
     log.write_text("\n".join(json.dumps(e) for e in events))
     flagged = _outbound(log)
     assert len(flagged) == 2 and "huggingface.co" in flagged[0] and "93.184.216.34" in flagged[1]
+
+
+def test_a_citation_from_before_a_rebuild_marks_the_words_it_quoted(corpus_copy, tmp_path, build):
+    """After a rebuild moved the article's text, the viewer marks what the earlier answer quoted, not
+    whatever now sits at its old offsets, and says which quoted passages the article lost."""
+    import html as html_lib
+    import re
+
+    import qa
+    from qa.present import source_html
+
+    index = tmp_path / "index"
+    build(corpus_copy, index)
+    answer = qa.load(index).ask("What are the symptoms of foot drop?")
+    quoted = [q.text for q in answer.quotes if q.number == 1]
+    assert "Foot pain or cramping" in quoted and len(quoted) >= 3
+    path = corpus_copy / "articles" / "symptom-database-foot-drop.md"
+    text = path.read_text(encoding="utf-8")
+    earlier = next(line for line in text.splitlines() if line.startswith("- Spinal cord injury:"))
+    path.write_text(text.replace(earlier + "\n", "").replace("Foot pain or cramping", "Foot pain"), encoding="utf-8")
+    build(corpus_copy, index)
+    rebuilt = qa.load(index)
+    assert rebuilt.index_build != answer.index_build
+
+    page = source_html(rebuilt, answer, 0, 1)
+    marked = [html_lib.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", page, flags=re.S)]
+    assert sorted(marked) == sorted(t for t in quoted if t != "Foot pain or cramping")
+    assert f"1 of the {len(quoted)} passages it quoted from here is no longer in it" in page

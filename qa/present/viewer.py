@@ -9,6 +9,7 @@ Does not decide which answer or number is shown: the page passes them in.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from typing import Sequence
 
 from ..answer import Answer, Quote
@@ -55,9 +56,27 @@ def _references(quotes: Sequence[Quote]) -> str:
     return f"<p class='qqa-refs-title'>The article cites for the quoted sentences:</p><ul class='qqa-refs'>{items}</ul>"
 
 
+def as_now(engine, quotes: Sequence[Quote]) -> tuple[list[Quote], list[Quote]]:
+    """The quotes (all from one article) placed in the article as the engine's build has it: those
+    whose text is still at their offsets, those found elsewhere in it (with the offsets and section
+    they have now), and, second, those no longer in it. An answer given before a rebuild keeps
+    the offsets of its own build; marking them in another build's text would mark other words."""
+    article = engine.articles[quotes[0].article_id]
+    placed, lost = [], []
+    for q in quotes:
+        at = q.start if article.text[q.start:q.end] == q.text else article.text.find(q.text)
+        chunk = next((c for path in engine.article_sections(article.id) for c in engine.section_chunks(article.id, path)
+                      if c.start <= at < c.end), None) if at >= 0 else None
+        if chunk is None:
+            lost.append(q)
+        else:
+            placed.append(replace(q, start=at, end=at + len(q.text), section=chunk.section))
+    return placed, lost
+
+
 def source_html(engine, answer: Answer, turn: int, number: int) -> str:
     """HTML for source `number` of `answer` (the `turn`-th answer, 0-based), numbered as the page
-    shows it (`labels.numbered`)."""
+    shows it (`labels.numbered`), marked where the quotes stand in the engine's build of the article."""
     quotes = [q for q in answer.quotes if q.number == number]
     if not quotes or quotes[0].article_id not in engine.articles:
         return "<p class='qqa-meta' role='status'>That source is no longer in the index; ask again.</p>"
@@ -65,7 +84,16 @@ def source_html(engine, answer: Answer, turn: int, number: int) -> str:
     parts = ["<button type='button' class='qqa-close'>Close</button>",
              f"<p class='qqa-meta'>Source [{number}], as cited in answer {turn + 1}</p>",
              f"<h2 id='qqa-source-title' tabindex='-1'>{_e(article.title)}</h2>", article_facts(article)]
-    for view in _sections(engine, quotes):
+    quotes, lost = as_now(engine, quotes)
+    if lost:
+        which = ("the passages it quoted from here are" if not quotes else
+                 f"{len(lost)} of the {len(lost) + len(quotes)} passages it quoted from here "
+                 f"{'is' if len(lost) == 1 else 'are'}")
+        parts.append(f"<p class='qqa-meta qqa-changed' role='status'>The article has changed since answer {turn + 1} "
+                     f"(the index was rebuilt): {which} no longer in it"
+                     f"{'' if not quotes else '; the others are marked where they now stand'}. "
+                     "Ask again to quote its current version.</p>")
+    for view in (_sections(engine, quotes) if quotes else ()):
         parts.append(f"<h3 class='qqa-path'>Section: {_e(' › '.join(view.section) or 'opening paragraphs')}</h3>")
         parts.append(section_body(view))
     parts.append(_references(quotes))
