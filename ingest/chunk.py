@@ -100,7 +100,6 @@ def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
 
     chunks: list[Chunk] = []
     sentences: list[tuple[Sentence, ...]] = []
-    block_spans: dict[int, list[tuple[int, int]]] = {}
     colon_lead: tuple[str, int, int] | None = None  # a paragraph's closing "...include:" sentence
     for i, block in enumerate(parsed.blocks):
         base = offsets[i]
@@ -108,7 +107,6 @@ def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
             colon_lead = None
             continue
         spans = split(block.text)
-        block_spans[i] = spans
         lead: tuple[str, int, int] | None = None
         if block.kind == "item" and block.parent is not None:
             parent = parsed.blocks[block.parent]

@@ -20,7 +20,6 @@ from .draft import Draft, DraftBlock, collapse
 from .parse import parse_body, parse_front_matter
 
 INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")
-LINE_START = re.compile(r"^([-+=#>~|]|\d{1,9}(?=[.)]))")
 ORDERED = re.compile(r"^(\d{1,9})([.)])")
 
 

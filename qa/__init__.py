@@ -6,10 +6,10 @@ export) → this package (the engine: retrieve, fuse, follow-ups, quotes, absten
 """
 
 from .answer import Answer, Passage, Quote, Reference, Source
-from .engine import MAX_QUESTION_CHARS, Engine, Settings, load, load_live
+from .engine import MAX_QUESTION_CHARS, Engine, Settings, load
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, ModelError, QuoteQAError
 
 __all__ = [
     "Answer", "Engine", "IndexCorruptError", "IndexMissingError", "IndexStaleError", "MAX_QUESTION_CHARS",
-    "ModelError", "Passage", "Quote", "QuoteQAError", "Reference", "Settings", "Source", "load", "load_live",
+    "ModelError", "Passage", "Quote", "QuoteQAError", "Reference", "Settings", "Source", "load",
 ]

@@ -1,13 +1,17 @@
 """The answer engine: load once, then `ask(question, history)` from any number of threads.
 
-One question goes: validate → read follow-ups against the history → expand with the lexicon →
-dense (FAISS) and BM25 rankings for the literal and the resolved query → reciprocal rank fusion →
-sentences of the top passages scored against the query → abstain if even the best is too far →
-select quotes → verbatim gate → citations and the disclaimer, as an `Answer` record (data only:
-`qa.present` renders it).
+One question goes: validate → read it against the history (a pronoun read as the previous
+question's topic entity, carried topic words, "Why?" / "What else?" / "Evidence for that?") →
+expand with the lexicon → encode the turn, its reading and the previous question in one model call
+→ abstain when no sentence is near enough or the question names what no article uses → rank
+sentence windows (BM25, best sentence cosine, term coverage, heading words, section openings; the
+conversation's articles and sections favoured, `rank.py`, `sections.py`) → choose quotes within
+the word budget (`quotes.py`) → verbatim gate → citations, gaps and the disclaimer, as an `Answer`
+record (data only: `qa.present` renders it). `Answer.passages` (for the eval's recall@k and the
+JSON) still come from a chunk ranking (FAISS + BM25, reciprocal rank fusion) filled in after the
+windows.
 
-The engine is immutable after loading; `with_settings` gives a variant sharing the loaded model
-and index (the eval's ablations use it).
+`with_settings` gives a variant sharing the loaded model and index (the eval's ablations use it).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from .embed import Embedder
 from .followup import FollowUpResolver, intent
 from .fusion import rrf
 from .errors import IndexCorruptError, ModelError
-from .index import Article, Chunk, LiveIndex, Store, load_store, resolve_build
+from .index import Article, Chunk, Store, load_store, resolve_build
 from .index.layout import ENCODER, file_sha256, read_manifest
 from .index.lexical import words
 from .lexicon import Lexicon, parse_lexicon
@@ -591,10 +595,3 @@ def embedder_for(build_dir: Path, manifest, encoder: str | None = None, current=
 
         return OnnxEmbedder(onnx, onnx_sha256=sha256)
     return current if current is not None and getattr(current, "runtime", "torch") == "torch" else Embedder()
-
-
-def load_live(index_dir: str | Path = "index", *, settings: Settings = Settings(),
-              check_every: float = 0.5) -> LiveIndex[Engine]:
-    """An engine that follows `index/current`: `.current` is the engine of the live build."""
-    engine = load(index_dir, settings=settings)
-    return LiveIndex(engine, Path(index_dir), engine.reloaded, check_every=check_every)
