@@ -21,7 +21,8 @@ import numpy as np
 
 from qa.index import (
     NO_VECTORS, Article, BuildContent, Chunk, Manifest, Sentence, StoredVectors, context_text,
-    current_manifest_if_valid, embedding_keys, index_lock, remove_unfinished_builds, sentence_context_text,
+    current_manifest_if_valid, embedding_keys, encoder_intact, index_lock, remove_unfinished_builds,
+    sentence_context_text,
     stored_vectors, write_build,
 )
 from qa.index import layout as mf
@@ -132,7 +133,7 @@ def build_index(
     with index_lock(index_dir):
         remove_unfinished_builds(index_dir)  # left by a killed run; also on runs that find nothing to do
         existing = current_manifest_if_valid(index_dir)
-        if not force and existing is not None and \
+        if not force and existing is not None and encoder_intact(index_dir, existing) and \
                 not mf.changes_since(existing, fingerprint, model_sha256=model_sha, encoder=encoder):
             return BuildResult("up to date", mf.resolve_build(index_dir), existing, time.perf_counter() - t0)
         encoder = encoder or (existing.encoder if existing is not None else "onnx")

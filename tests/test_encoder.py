@@ -9,6 +9,7 @@ import pytest
 import qa
 from qa.errors import IndexCorruptError, ModelError, QuoteQAError
 from qa.index import load_store
+from tests.conftest import CORPUS
 
 QUESTIONS = ["What causes foot drop?", "Is foot drop painful?", "What brace is used for foot drop?",
              "What operations are available for foot drop?", "How long does recovery take?"]
@@ -79,14 +80,20 @@ def test_a_damaged_or_unwritable_export_cache_is_handled(tmp_path, embedder):
     assert "QUOTEQA_CACHE" in str(refused.value) and "--encoder torch" in str(refused.value)
 
 
-def test_a_damaged_onnx_encoder_is_refused_with_the_fix(index_copy):
+def test_a_damaged_onnx_encoder_is_refused_with_the_fix(index_copy, build):
     encoder = next(index_copy.glob("builds/*/encoder.onnx"))
     data = bytearray(encoder.read_bytes())
     data[len(data) // 2] ^= 0xFF  # one flipped bit in the weights: the file still parses
     encoder.write_bytes(bytes(data))
     with pytest.raises(IndexCorruptError) as damaged:
         qa.load(index_copy)
-    assert "encoder.onnx" in str(damaged.value)
+    assert "encoder.onnx" in str(damaged.value) and "python -m ingest" in str(damaged.value)
+    # the fix: a plain rebuild links the export again and reuses every vector (nothing to re-encode)
+    mended = build(CORPUS, index_copy)
+    assert mended.status == "built" and mended.embedded == 0
+    assert qa.load(index_copy).ask(QUESTIONS[0]).quotes
+    encoder = next(p for p in index_copy.glob("builds/*/encoder.onnx") if p.parent == mended.build_dir)
+    encoder.unlink()  # a hard link to the run's cached export: replace it, never write through it
     encoder.write_bytes(b"not a model")
     with pytest.raises(QuoteQAError) as unreadable:
         qa.load(index_copy)

@@ -18,7 +18,7 @@ import secrets
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
@@ -69,14 +69,26 @@ def index_lock(index_dir: Path) -> Iterator[None]:
 
 
 def current_manifest_if_valid(index_dir: Path) -> mf.Manifest | None:
-    """The live build's manifest when every artifact checks out; None when there is no usable build."""
+    """The live build's manifest when every artifact but the ONNX encoder checks out (see
+    `encoder_intact`); None when there is no usable build."""
     try:
         build = mf.resolve_build(index_dir)
         manifest = mf.read_manifest(build)
-        mf.verify_artifacts(build, manifest)
+        mf.verify_artifacts(build, manifest, skip=(mf.ENCODER,))
         return manifest
     except QuoteQAError:
         return None
+
+
+def encoder_intact(index_dir: Path, manifest: mf.Manifest) -> bool:
+    """Whether the live build's `encoder.onnx` (if it has one) checks out. A damaged one is relinked
+    by the next build, which can still reuse the build's vectors: they do not depend on the file."""
+    try:
+        mf.verify_artifacts(mf.resolve_build(index_dir), replace(manifest, artifacts={
+            k: v for k, v in manifest.artifacts.items() if k == mf.ENCODER}))
+        return True
+    except QuoteQAError:
+        return False
 
 
 def write_build(index_dir: Path, content: BuildContent, *, quiet: bool = True) -> tuple[mf.Manifest, Path]:
