@@ -464,6 +464,14 @@ class Handlers:
             ratings[turn] = rating
         return ratings
 
+    def readiness(self) -> dict:
+        """For `GET /readyz`: ready once the index is loaded and verified and the model is loaded
+        (both happen before the server starts); not ready while a rebuilt index is being loaded."""
+        engine = self.live.current
+        if self.live.loading:
+            return {"ready": False, "reason": "loading a rebuilt index", "index_build": engine.index_build}
+        return {"ready": True, "index_build": engine.index_build}  # no login asked: nothing more than the build
+
     # source viewer ------------------------------------------------------------------------------
 
     def source(self, turns, turn: int, number) -> str:
@@ -699,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     guards = GuardSettings(allowed_origins=origins, disclaimer=lambda: handlers.engine.disclaimer)
     try:
-        serve(demo, host=args.host, port=args.port, guards=guards, auth=auth,
+        serve(demo, host=args.host, port=args.port, guards=guards, ready=handlers.readiness, auth=auth,
               auth_message="QuoteQA: sign in with your hospital account." if auth else None,
               enable_monitoring=False, max_file_size=FILE_LIMIT, run_history=False, footer_links=[],
               show_error=False, ssr_mode=False, pwa=False, mcp_server=False, theme=theme, css=CSS)

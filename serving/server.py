@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Any, Callable
 
 from .guards import GuardSettings, Guards
 from .memory import TRIM_EVERY_SECONDS, prune_queue
 
 
-def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECONDS, **gradio_options: Any):
+def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECONDS,
+             ready: Callable[[], dict[str, Any]] | None = None, **gradio_options: Any):
     """The ASGI app: `gradio_options` are `gr.mount_gradio_app`'s (auth, max_file_size, theme, ...).
-    While it runs, the queue's finished sessions are dropped every `prune_every` seconds."""
+    While it runs, the queue's finished sessions are dropped every `prune_every` seconds.
+    `GET /healthz` says the process answers; `GET /readyz` is 200 when `ready()` says "ready": true
+    (with what it reports, e.g. the index build) and 503 otherwise — for a proxy or an orchestrator."""
     import gradio as gr
     from fastapi import FastAPI
     from starlette.middleware.cors import CORSMiddleware
@@ -34,16 +37,29 @@ def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECOND
     parent.add_middleware(CORSMiddleware, allow_origins=list(guards.allowed_origins), allow_credentials=True,
                           allow_methods=["GET", "POST"], allow_headers=["*"])
     parent.add_middleware(Guards, settings=guards)  # added last: the outermost, so its limits come first
+
+    @parent.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @parent.get("/readyz", include_in_schema=False)
+    def readyz():
+        from fastapi.responses import JSONResponse
+
+        state = ready() if ready else {"ready": True}
+        return JSONResponse(state, status_code=200 if state.get("ready") else 503)
+
     return gr.mount_gradio_app(parent, demo, path="/", **gradio_options)
 
 
-def serve(demo, *, host: str, port: int, guards: GuardSettings, **gradio_options: Any) -> None:
+def serve(demo, *, host: str, port: int, guards: GuardSettings, ready: Callable[[], dict[str, Any]] | None = None,
+          **gradio_options: Any) -> None:
     """Run until interrupted (SIGINT/SIGTERM)."""
     import uvicorn
 
     from .memory import start_trimming
 
-    app = make_app(demo, guards, server_name=host, server_port=port, **gradio_options)
+    app = make_app(demo, guards, ready=ready, server_name=host, server_port=port, **gradio_options)
     start_trimming()  # freed memory goes back to the system: RSS follows what is really in use
     print(f"QuoteQA is serving on http://{host}:{port}/", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,

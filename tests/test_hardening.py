@@ -397,3 +397,32 @@ def test_errors_carry_the_disclaimer(server):
                        ("gradio_api/queue/join", b"not json")]:
         status, _, body = status_of(url + path, data, {"Content-Type": "application/json"} if data else {})
         assert status >= 400 and DISCLAIMER_START.encode() in body, (path, status, body[:200])
+
+
+def test_health_and_readiness_for_a_proxy(server, engine):
+    """A proxy or an orchestrator asks whether the process answers and whether it is ready."""
+    url = server[0].rstrip("/")
+    with urllib.request.urlopen(f"{url}/healthz", timeout=10) as response:
+        assert response.status == 200 and json.loads(response.read()) == {"status": "ok"}
+    with urllib.request.urlopen(f"{url}/readyz", timeout=10) as response:
+        ready = json.loads(response.read())
+    assert response.status == 200 and ready["ready"] is True
+    assert ready == {"ready": True, "index_build": engine.index_build}
+
+
+def test_readiness_is_503_while_a_rebuilt_index_loads():
+    import gradio as gr
+    from fastapi.testclient import TestClient
+
+    from serving.guards import GuardSettings
+    from serving.server import make_app
+
+    with gr.Blocks() as demo:
+        gr.Markdown("QuoteQA")
+    state = {"ready": False, "reason": "loading a rebuilt index"}
+    client = TestClient(make_app(demo, GuardSettings(), ready=lambda: state))
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.json()["reason"] == "loading a rebuilt index"
+    assert client.get("/healthz").status_code == 200  # alive all the same
+    state.update(ready=True)
+    assert client.get("/readyz").status_code == 200

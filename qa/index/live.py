@@ -50,6 +50,12 @@ class LiveIndex(Generic[T]):
         self._next_check = time.monotonic() + check_every
 
     @property
+    def loading(self) -> bool:
+        """Whether a new build is being loaded (the old one still answers meanwhile)."""
+        with self._lock:
+            return self._loading
+
+    @property
     def current(self) -> T:
         now = time.monotonic()
         if now >= self._next_check:
