@@ -81,9 +81,12 @@ def exported(model_dir: Path | None = None, weights_sha256: str | None = None, *
         os.replace(tmp, path)  # another process exporting at once writes the same bytes
         Path(tmp + ".sha256").write_text(digest + "\n")
         os.replace(tmp + ".sha256", sidecar)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         Path(tmp + ".sha256").unlink(missing_ok=True)
+        if isinstance(exc, Exception):  # a missing `onnx` package, a full disk, an exporter error
+            raise ModelError(f"Exporting the model to ONNX failed ({type(exc).__name__}: {exc}). Reinstall the "
+                             "project (`pip install -e .`), or build the index with `--encoder torch`.") from exc
         raise
     return path
 
