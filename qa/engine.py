@@ -336,11 +336,11 @@ class Engine:
             return self._abstain(q, query, t0, passages, followup, literal_rows)
         missing = (("references",) if not any(x.references for x in quotes) else ()) if p.intent == "evidence" \
             else missing_kinds(q, [x.text for x in quotes])
+        context = tuple(self._store.articles[a].title for a in topic.articles)
         return Answer(q, query, "answered", None, quotes, sources, passages, self.disclaimer,
                       followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
-                      missing=missing, context=tuple(self._store.articles[a].title for a in topic.articles),
-                      unmentioned=unsaid or absent,
-                      unmentioned_by=tuple(self._store.articles[a].title for a in topic.articles) if absent else ())
+                      missing=missing, context=context, unmentioned=unsaid or absent,
+                      unmentioned_by=context if absent else ())
 
     def _select(self, p: "_Pending", queries: list["_Query"], topic: "Topic",
                 before: tuple, asked: Sequence[str], only: Sequence[str] = ()) -> tuple[np.ndarray, list, "Topic"]:
