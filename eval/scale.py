@@ -2,15 +2,15 @@
 
 For each size, builds an index folder of that many chunks with the real writer (`ingest`), loads
 it with the real loader and answers the eval questions with the real engine, then reports: build
-time, size on disk, load time, `ask()` latency, dense retrieval agreement with exact search
-(recall@10 of the index against brute force over the same vectors), exact-search latency, and
-whether known questions still get their evidence quoted and unanswerable ones abstain.
+time, size on disk, load time, `ask()` latency, nearest-sentence agreement with exact search
+(recall@10 of the shipped search against brute force over the same sentence vectors), both
+searches' latency, and whether known questions still get their evidence quoted and unanswerable
+ones abstain.
 
 The library is synthetic: the two real articles, plus generated articles whose chunks are one or
 two real sentences each (verbatim, so quotes stay checkable). Embedding a million chunks with the
 model takes about an hour on two cores, so synthetic vectors are derived instead: each synthetic
-sentence gets its source sentence's real embedding plus noise, each chunk the normalised mean of
-its sentences plus noise. The model's own throughput is measured on a sample (`embed_rate`) and
+sentence gets its source sentence's real embedding plus noise. The model's own throughput is measured on a sample (`embed_rate`) and
 the full ingest time extrapolated from it. Each size's build and vectors stay under --work and are
 reused by later runs with the same seed and base index (delete the folder to rebuild).
 """
@@ -78,18 +78,12 @@ def synthetic_library(base, n_chunks: int, corpus: Path, seed: int = 0):
         part = extra[lo:lo + 200_000]
         sentence_vecs[len(base.sentences) + lo: len(base.sentences) + lo + len(part)] = _unit(
             real_s[part] + rng.normal(0, NOISE, size=(len(part), real_s.shape[1])).astype(np.float32))
-    chunk_vecs = np.empty((len(chunks), real_s.shape[1]), dtype=np.float32)
-    chunk_vecs[: len(base.chunks)] = base.vector_index.reconstruct_n(0, len(base.chunks))
-    for i in range(len(base.chunks), len(chunks)):
-        chunk_vecs[i] = sentence_vecs[chunk_members[i]].mean(axis=0)
-    tail = chunk_vecs[len(base.chunks):]
-    chunk_vecs[len(base.chunks):] = _unit(tail + rng.normal(0, NOISE / 2, size=tail.shape).astype(np.float32))
     titles = {a.id: a.title for a in articles}
     by_id = {c.id: c for c in chunks}
     chunk_texts = [context_text(titles[c.article_id], c) for c in chunks]
     sentence_texts = [sentence_context_text(by_id[s.chunk_id], s) for s in sentences]
     return BuildContent(articles=articles, chunks=chunks, sentences=sentences, chunk_texts=chunk_texts,
-                        sentence_texts=sentence_texts, chunk_vectors=chunk_vecs, sentence_vectors=sentence_vecs,
+                        sentence_texts=sentence_texts, sentence_vectors=sentence_vecs,
                         corpus_dir=corpus, fingerprint=dict(base.manifest.corpus), model_id=base.manifest.model_id,
                         model_sha256=base.manifest.model_sha256)
 
@@ -100,12 +94,12 @@ def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
 
 
 def build_size(n: int, base, work: Path, corpus: Path, seed: int) -> tuple[Path, np.ndarray, dict]:
-    """The synthetic index of `n` chunks under `work` (reused when seed and base match), its chunk
+    """The synthetic index of `n` chunks under `work` (reused when seed and base match), its sentence
     vectors, and what its build took."""
     from qa.index import write_build
 
     index_dir = work / f"index-{n}"
-    stamp_path, vec_path = index_dir / "scale-build.json", index_dir / "chunk-vectors.npy"
+    stamp_path, vec_path = index_dir / "scale-build.json", index_dir / "sentence-vectors.npy"
     stamp = json.loads(stamp_path.read_text()) if stamp_path.exists() else {}
     if stamp.get("seed") == seed and stamp.get("base") == base.manifest.digest and vec_path.exists():
         print(f"  reusing the build in {index_dir}", file=sys.stderr, flush=True)
@@ -117,12 +111,12 @@ def build_size(n: int, base, work: Path, corpus: Path, seed: int) -> tuple[Path,
     t0 = time.perf_counter()
     manifest, build_dir = write_build(index_dir, content)
     build_s = time.perf_counter() - t0
-    np.save(vec_path, content.chunk_vectors, allow_pickle=False)
+    np.save(vec_path, content.sentence_vectors, allow_pickle=False)
     stamp = {"seed": seed, "base": base.manifest.digest, "generate_s": gen_s, "build_s": build_s,
              "index_type": manifest.index_type,
              "size_mib": sum(p.stat().st_size for p in build_dir.rglob("*") if p.is_file()) / 2**20}
     stamp_path.write_text(json.dumps(stamp))
-    return index_dir, content.chunk_vectors, stamp
+    return index_dir, content.sentence_vectors, stamp
 
 
 def time_answers(engine, questions) -> tuple[list[float], dict]:
@@ -145,23 +139,24 @@ def time_answers(engine, questions) -> tuple[list[float], dict]:
     return times, outcomes
 
 
-def search_times(index, queries: np.ndarray) -> list[float]:
+def search_times(vectors: np.ndarray, index, queries: np.ndarray) -> list[float]:
+    """Milliseconds of each query's ten nearest sentences (`index` None: exact search)."""
+    from qa.index import nearest
+
     times = []
     for i in range(len(queries)):
         t = time.perf_counter()
-        index.search(queries[i:i + 1], 10)
+        nearest(vectors, index, queries[i:i + 1], 10)
         times.append((time.perf_counter() - t) * 1000)
     return times
 
 
 def run_size(n: int, base, embedder, questions, work: Path, corpus: Path, seed: int) -> dict[str, float]:
-    import faiss
-
     from eval.metrics import answer_metrics, percentile
     from qa import Engine
-    from qa.index import load_store
+    from qa.index import load_store, nearest
 
-    index_dir, chunk_vecs, stamp = build_size(n, base, work, corpus, seed)
+    index_dir, vectors, stamp = build_size(n, base, work, corpus, seed)
     t0 = time.perf_counter()
     store = load_store(index_dir, model_sha256=embedder.sha256, dim=embedder.dim)
     engine = Engine(store, embedder)
@@ -170,13 +165,11 @@ def run_size(n: int, base, embedder, questions, work: Path, corpus: Path, seed: 
     quality = answer_metrics(questions, outcomes)
 
     queries = engine.encode([engine.search_text(q.question) for q in questions])
-    exact = exact_top(chunk_vecs, queries, 10)
-    _, approx = store.vector_index.search(queries, 10)
+    exact = exact_top(vectors, queries, 10)
+    _, approx = nearest(store.sentence_vectors, store.sentence_index, queries, 10)
     agreement = float(np.mean([len(set(exact[i]) & set(approx[i])) / 10 for i in range(len(queries))]))
-    flat = faiss.IndexFlatIP(chunk_vecs.shape[1])
-    flat.add(chunk_vecs)
-    flat_times, index_times = search_times(flat, queries), search_times(store.vector_index, queries)
-    del flat
+    flat_times = search_times(store.sentence_vectors, None, queries)
+    index_times = search_times(store.sentence_vectors, store.sentence_index, queries)
     return {
         "chunks": float(len(store.chunks)), "sentences": float(len(store.sentences)),
         "index_type": stamp["index_type"], "generate_s": stamp["generate_s"], "build_s": stamp["build_s"],
@@ -189,13 +182,13 @@ def run_size(n: int, base, embedder, questions, work: Path, corpus: Path, seed: 
 
 
 def embed_rate(embedder, base, count: int = 2000) -> float:
-    """Chunks the model embeds per second (chunk and its sentences, as ingest does)."""
-    from qa.index import context_text
+    """Chunks the model embeds per second (their sentences, as ingest does)."""
+    from qa.index import sentence_context_text
 
-    texts = [context_text("Synthetic article", base.chunks[i % len(base.chunks)]) for i in range(count)]
+    by_id = {c.id: c for c in base.chunks}
+    sentences = [base.sentences[i % len(base.sentences)] for i in range(int(count * len(base.sentences) / len(base.chunks)))]
     t0 = time.perf_counter()
-    embedder.encode(texts)
-    embedder.encode(texts[: int(count * len(base.sentences) / len(base.chunks))])
+    embedder.encode([sentence_context_text(by_id[s.chunk_id], s) for s in sentences])
     return count / (time.perf_counter() - t0)
 
 
@@ -231,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"embed_chunks_per_s": rate, "sizes": rows}, indent=2))
     else:
-        print(f"model embedding rate: {rate:.0f} chunks/s (chunk + its sentences)\n")
+        print(f"model embedding rate: {rate:.0f} chunks/s (their sentences)\n")
         keys = list(next(iter(rows.values())))
         print(f"{'':26}" + "".join(f"{n:>14,}" for n in rows))
         for k in keys:

@@ -2,7 +2,7 @@
 
 Steps: hash the corpus files and stop if the live build was made from exactly these (no parsing);
 otherwise parse every article (one broken file fails the whole run), check every sentence against
-the article's original capture, embed the chunks and sentences the live build has no vector for
+the article's original capture, embed the sentences the live build has no vector for
 (see `qa.index.reuse`), then write a complete build into a
 temporary folder beside the live one and switch the `current` link to it with one atomic rename.
 Until that rename the previous build stays live and whole, whatever fails or is killed.
@@ -140,7 +140,8 @@ def build_index(
         _log(f"Reading the corpus in {corpus_dir} ...", quiet)
         warnings: list[str] = []
         articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), _print_warning(w)))
-        stored = NO_VECTORS if force or existing is None else stored_vectors(mf.resolve_build(index_dir), existing)
+        previous = existing or current_manifest_if_valid(index_dir, any_format=True)  # an older format's vectors too
+        stored = NO_VECTORS if force or previous is None else stored_vectors(mf.resolve_build(index_dir), previous)
         onnx = _exported(model_sha, quiet=quiet) if encoder == "onnx" else None
         content, embedded = _content(articles, corpus_dir, fingerprint, model_sha, stored,
                                      embedder_factory or partial(_default_embedder, onnx), quiet)
@@ -156,17 +157,16 @@ def _content(articles: list[ChunkedArticle], corpus_dir: Path, fingerprint: dict
 
     chunks, sentences, records = _number_sentences(articles)
     chunk_texts, sentence_texts = _context_texts(records, chunks, sentences)
-    _log(f"Embedding {len(chunks)} chunks and {len(sentences)} sentences from {len(records)} articles "
+    _log(f"Embedding {len(sentences)} sentences from {len(records)} articles "
          "(vectors of unchanged text are reused) ...", quiet)
-    encoder = _LazyEncoder(embedder_factory, progress=not quiet and len(chunk_texts) > 256)
-    chunk_vectors = _vectors(chunk_texts, embedding_keys(chunk_texts, model_sha).tolist(), stored.chunks, encoder)
+    encoder = _LazyEncoder(embedder_factory, progress=not quiet and len(sentence_texts) > 256)
     sentence_vectors = _vectors(sentence_texts, embedding_keys(sentence_texts, model_sha).tolist(),
                                 stored.sentences, encoder)
-    _log(f"Embedded {encoder.count} of {len(chunk_texts) + len(sentence_texts)} chunk and sentence texts "
-         f"from {len(records)} articles; reused the rest from the previous build.", quiet)
+    _log(f"Embedded {encoder.count} of {len(sentence_texts)} sentence texts from {len(records)} articles; "
+         "reused the rest from the previous build.", quiet)
     content = BuildContent(
         articles=records, chunks=chunks, sentences=sentences, chunk_texts=chunk_texts,
-        sentence_texts=sentence_texts, chunk_vectors=chunk_vectors, sentence_vectors=sentence_vectors,
+        sentence_texts=sentence_texts, sentence_vectors=sentence_vectors,
         corpus_dir=corpus_dir, fingerprint=fingerprint, model_id=MODEL_ID, model_sha256=model_sha)
     return content, encoder.count
 
@@ -194,7 +194,8 @@ def _vectors(texts: list[str], keys: list[bytes], stored: Mapping[bytes, np.ndar
 
 
 def _context_texts(articles: list[Article], chunks: list[Chunk], sentences: list[Sentence]) -> tuple[list[str], list[str]]:
-    """What BM25 indexes and the model embeds: chunks and sentences with their title/section context."""
+    """Chunks with their title and section path (whose stems are the articles' words), and sentences
+    with their section heading and lead-in (what the model embeds and the sentence counts count)."""
     titles = {a.id: a.title for a in articles}
     by_id = {c.id: c for c in chunks}
     return ([context_text(titles[c.article_id], c) for c in chunks],

@@ -1,7 +1,7 @@
 """QuoteQA's answer engine: `qa.load(index_dir).ask(question, history)` -> `Answer` (data).
 
 Layers, each importing only those below it: `qa.present` (Markdown, text, JSON, source view,
-export) → this package (the engine: retrieve, fuse, follow-ups, quotes, abstention) →
+export) → this package (the engine: retrieve, rank, follow-ups, quotes, abstention) →
 `qa.index` (the on-disk format). `qa.embed` is the model at the edge.
 """
 

@@ -8,8 +8,7 @@ sentence windows (BM25, best sentence cosine, term coverage, heading words, sect
 conversation's articles and sections favoured, `rank.py`, `sections.py`) → choose quotes within
 the word budget (`quotes.py`) → verbatim gate → citations, gaps and the disclaimer, as an `Answer`
 record (data only: `qa.present` renders it). `Answer.passages` (for the eval's recall@k and the
-JSON) still come from a chunk ranking (FAISS + BM25, reciprocal rank fusion) filled in after the
-windows.
+JSON) are the chunks of the ranked windows, in rank order: one ranking makes both.
 
 `with_settings` gives a variant sharing the loaded model and index (the eval's ablations use it).
 """
@@ -31,7 +30,6 @@ from .cite import cite, list_places
 from .disclaimer import describe_article, render_disclaimer
 from .embed import Embedder
 from .followup import FollowUpResolver, intent
-from .fusion import rrf
 from .errors import IndexCorruptError, ModelError
 from .index import Article, Chunk, Store, load_store, resolve_build
 from .index.layout import ENCODER, file_sha256, read_manifest
@@ -40,7 +38,7 @@ from .lexicon import Lexicon, parse_lexicon
 from .abstain import AbstainRule, KnownStems, rare_unknown_words, should_abstain
 from .gaps import asked_for, missing_kinds, unmentioned
 from .quotes import QuoteParams, select_windows
-from .rank import RankWeights, coverage, top_candidates, window_scores
+from .rank import Query, Ranking, RankWeights, top_candidates
 from .retrieve import Retriever
 from .sections import Sections
 from .signposts import asks_about_the_text, is_signposting
@@ -57,9 +55,7 @@ class Settings:
     lexicon: bool = True
     followup: bool = True
     candidates: int = 50  # windows taken from each side (BM25, nearest sentences) before ranking
-    depth: int = 50  # chunks taken from each chunk ranking when the windows leave passages to fill
-    passages: int = 10  # ranked passages returned with the answer
-    rrf_k: int = 60
+    passages: int = 10  # ranked passages (the chunks of the best windows) returned with the answer
     max_history: int = 8  # earlier questions considered; older ones no longer shape the topic
     coverage_articles: int = 8  # articles an abstention lists by name
     # A follow-up keeps to the articles of the previous question's best windows: their windows score
@@ -103,16 +99,6 @@ class Topic:
 
 
 @dataclass(frozen=True)
-class _Query:
-    """One search of the windows: its BM25 tokens, its vector, the sentences nearest it, and its
-    weight in a ranking that blends several."""
-    tokens: Sequence[str]
-    vec: np.ndarray
-    near: np.ndarray
-    weight: float = 1.0
-
-
-@dataclass(frozen=True)
 class _Pending:
     """A validated question waiting for its query vectors."""
     question: str
@@ -153,7 +139,7 @@ class Engine:
         self._chunk_by_id = {c.id: c for c in store.chunks}
         self._list_places = list_places(store.chunks)
         self._chunk_row = {c.id: row for row, c in enumerate(store.chunks)}
-        self._known = KnownStems(store.sentence_bm25.vocab_dict)
+        self._known = KnownStems(store.terms.sentence_stems())
         self._known.knows("warmup")  # build the one-deletion table now, not during a request
         self._lexicon_words = frozenset(w.lower() for group in self.lexicon.groups for t in group for w in words(t))
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
@@ -299,7 +285,7 @@ class Engine:
     def _finish(self, p: "_Pending", vecs: np.ndarray) -> Answer:
         q, followup, t0, s = p.question, p.followup, p.t0, self.settings
         tokens = self._retriever.tokenize(list(p.texts))  # once: BM25, coverage and the topic check share it
-        topic, before = self._topic(p, vecs[len(p.texts):])
+        topic, before, earlier = self._topic(p, vecs[len(p.texts):])
         vecs = vecs[:len(p.texts)]
         literal_cos, literal_rows = self._retriever.nearest_sentences(vecs[0], s.candidates)
         query_cos, near_rows = self._retriever.nearest_sentences(vecs[-1], s.candidates)
@@ -318,17 +304,17 @@ class Engine:
         unsaid = "" if p.intent else self._unmentioned(q)
         absent = self._unmentioned(q, topic.articles) if p.reading and topic and not (p.intent or unsaid) else ""
         if p.intent == "evidence" and before:  # the same quotes again: their references are the answer
-            ranked, selections = np.zeros(0, dtype=np.int64), before
+            ranked, selections = earlier, before
         else:
-            queries = [_Query(tokens[-1], vecs[-1], near_rows)]
+            queries = [Query(tokens[-1], vecs[-1], near_rows)]
             if followup and not p.intent and s.literal_weight and len(p.texts) > 1:  # the turn's own words, besides the topic's
-                queries = [_Query(tokens[0], vecs[0], literal_rows, s.literal_weight),
-                           _Query(tokens[-1], vecs[-1], near_rows, 1.0 - s.literal_weight)]
+                queries = [Query(tokens[0], vecs[0], literal_rows, s.literal_weight),
+                           Query(tokens[-1], vecs[-1], near_rows, 1.0 - s.literal_weight)]
             # section openings for a question of its own only: a follow-up's words ask within its topic
             # ("Is it better than a brace?" is not asking for the "Braces" section's summary)
             ranked, selections, topic = self._select(p, queries, topic, before, () if followup else tokens[0],
                                                      only=topic.articles if absent else ())
-        passages = self._passages(ranked, tokens, vecs)
+        passages = self._passages(ranked)
         query = self._reading(p, before)
         quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
                                self._list_places)
@@ -342,12 +328,12 @@ class Engine:
                       missing=missing, context=context, unmentioned=unsaid or absent,
                       unmentioned_by=context if absent else ())
 
-    def _select(self, p: "_Pending", queries: list["_Query"], topic: "Topic",
+    def _select(self, p: "_Pending", queries: list[Query], topic: "Topic",
                 before: tuple, asked: Sequence[str], only: Sequence[str] = ()) -> tuple[np.ndarray, list, "Topic"]:
         """Rank windows for the queries and choose quotes: (ranked windows, selections, the topic as
         shown). "What else?" and "Why?" skip what the previous answer (`before`) quoted; "Why?"
         searches near the claim it quoted best, for the sentences around it that explain it. `asked`:
-        the tokens whose sections' openings are favoured (`_rank_windows`), none for a follow-up;
+        the tokens whose sections' openings are favoured (`Ranking.rank`), none for a follow-up;
         `only`: the articles quotes may come from (all when empty)."""
         s = self.settings
         bonus = (s.context_bonus, s.section_bonus) if p.followup else (s.standalone_bonus, 0.0)
@@ -356,9 +342,10 @@ class Engine:
             vec = self._store.sentence_vectors[list(claim)].mean(axis=0)
             vec = (vec / max(float(np.linalg.norm(vec)), 1e-9)).astype(np.float32)
             tokens = self._retriever.tokenize([" ".join(self._store.sentences[r].text for r in claim)])[0]
-            queries = [_Query(tokens, vec, self._retriever.nearest_sentences(vec, s.candidates)[1])]
-        plain, scores = self._rank_windows(queries, asked)
-        ranked, scores = self._lean(plain, scores, topic, bonus)
+            queries = [Query(tokens, vec, self._retriever.nearest_sentences(vec, s.candidates)[1])]
+        ranking = self._ranking()
+        plain, scores = ranking.rank(queries, asked)
+        ranked, scores = ranking.lean(plain, scores, topic.articles, topic.sections, bonus)
         if not p.followup and topic:  # name the topic only where it decided the best window
             topic = topic if len(ranked) and ranked[0] != plain[0] else Topic()
         shown = {r for sel in before for r in sel.rows} if p.intent in ("more", "why") else set()
@@ -407,24 +394,24 @@ class Engine:
             return f"the references behind the answer to “{p.query}”"
         return f"{p.query} (quotes not shown before)"
 
-    def _topic(self, p: "_Pending", vecs: np.ndarray) -> tuple["Topic", tuple]:
+    def _topic(self, p: "_Pending", vecs: np.ndarray) -> tuple["Topic", tuple, np.ndarray]:
         """For a turn with a history: the articles and sections of the previous question's best
-        windows, and (for "What else?", "Why?", "Evidence for that?") the previous answer's quote
-        selections. The history holds only questions, so the previous answer is recomputed (same
-        ranking, no second model call: its vector came in the batch)."""
+        windows, (for "What else?", "Why?", "Evidence for that?") the previous answer's quote
+        selections, and its ranked windows. The history holds only questions, so the previous
+        answer is recomputed (same ranking, no second model call: its vector came in the batch)."""
         s = self.settings
         if not p.previous or not len(vecs):
-            return Topic(), ()
+            return Topic(), (), np.zeros(0, dtype=np.int64)
         tokens = self._retriever.tokenize([p.previous])[0]
         _, near = self._retriever.nearest_sentences(vecs[0], s.candidates)
-        ranked, scores = self._rank_windows([_Query(tokens, vecs[0], near)])  # by content: no section-lead bonus
+        ranked, scores = self._ranking().rank([Query(tokens, vecs[0], near)])  # by content: no section-lead bonus
         best = [int(w) for w in ranked[:s.context_windows]]
         topic = Topic(tuple(dict.fromkeys(self._sections.article[w] for w in best)),
                       tuple(dict.fromkeys(int(self._sections.section[w]) for w in best)))
         if not p.intent:
-            return topic, ()
+            return topic, (), ranked
         return topic, tuple(select_windows(ranked, scores, self._store.windows, self._store.sentences,
-                                           self._chunk_by_id, s.quotes))
+                                           self._chunk_by_id, s.quotes)), ranked
 
     def _entity_weight(self, previous: str):
         """How well each word of `previous` names what its answer is about: its IDF where the
@@ -445,76 +432,16 @@ class Engine:
                                   self._embedder.word_pieces, self._lexicon_words, self.settings.abstain.names,
                                   self._retriever.written)
 
-    def _rank_windows(self, queries: Sequence["_Query"], asked: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate windows (each query's best BM25 and nearest sentences) ranked by the queries'
-        weighted `rank.window_scores`. With `asked` (the turn's own tokens): in the article of the
-        best window, the windows opening a section whose own heading the question asks for ("Outlook"
-        in "What is the outlook for …?") join the candidates and score `RankWeights.lead` times that
-        share more -- a section opens with its summary."""
-        s, r = self.settings, self._retriever
-        longest = s.quotes.window_sentences
-        found, bm25 = [], []
-        for q in queries:
-            scores = r.window_bm25(q.tokens) if s.bm25 else np.zeros(len(self._store.windows), dtype=np.float32)
-            bm25.append(np.where(self._store.windows[:, 1] <= longest, scores, 0.0))
-            found.append(top_candidates(bm25[-1], s.candidates))
-            if s.dense:
-                near = r.windows_of(q.near)
-                found.append(near[top_candidates(r.window_cosines(q.vec, near, longest) + 1.0, s.candidates)])
-        candidates = np.unique(np.concatenate(found)).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
-        weights = replace(s.rank, bm25=s.rank.bm25 if s.bm25 else 0.0, coverage=s.rank.coverage if s.bm25 else 0.0,
-                          heading=s.rank.heading if s.bm25 else 0.0, lead=s.rank.lead if s.bm25 else 0.0,
-                          cosine=s.rank.cosine if s.dense else 0.0)
-        scores = self._score(queries, bm25, candidates, weights)
-        if weights.lead and asked and len(candidates):
-            sections = self._sections
-            top = sections.article[candidates[int(np.argmax(scores))]]
-            share = sections.asked_share(asked)
-            leads = sections.leads_of([top])
-            leads = leads[(share[sections.section[leads]] > 0) & (self._store.windows[leads, 1] <= longest)]
-            extra = np.setdiff1d(leads, candidates)
-            candidates = np.concatenate([candidates, extra])
-            scores = np.concatenate([scores, self._score(queries, bm25, extra, weights)])
-            scores += weights.lead * share[sections.section[candidates]] * np.isin(candidates, leads)
-        order = np.argsort(-scores, kind="stable")
-        return candidates[order], scores[order]
+    def _ranking(self) -> Ranking:
+        s = self.settings
+        return Ranking(self._retriever, self._sections, s.rank, s.candidates, s.quotes.window_sentences,
+                       dense=s.dense, bm25=s.bm25)
 
-    def _score(self, queries: Sequence["_Query"], bm25: Sequence[np.ndarray], windows: np.ndarray,
-               weights: RankWeights) -> np.ndarray:
-        """The queries' weighted `rank.window_scores` of `windows` (`bm25`: each query's BM25 of every window)."""
-        r, longest = self._retriever, self.settings.quotes.window_sentences
-        scores = np.zeros(len(windows))
-        if not len(windows):
-            return scores
-        sections = self._sections.section[windows]
-        for q, lexical in zip(queries, bm25):
-            cosine = r.window_cosines(q.vec, windows, longest) if self.settings.dense else np.zeros(len(windows))
-            idf = r.query_idf(q.tokens)
-            terms = coverage(idf, r.window_terms(windows)) if self.settings.bm25 else np.zeros(len(windows))
-            heading = coverage(idf, [self._sections.path_terms[k] for k in sections]) if weights.heading else 0.0
-            scores += q.weight * window_scores(lexical[windows], float(lexical.max(initial=0.0)), cosine, terms,
-                                               weights, heading=heading)
-        return scores
-
-    def _lean(self, ranked: np.ndarray, scores: np.ndarray, topic: "Topic",
-              bonus: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
-        """`ranked` re-ranked with `bonus` (article, section) added for windows of the `topic`
-        articles and of its sections."""
-        if not topic:
-            return ranked, scores
-        scores = scores + bonus[0] * np.isin(self._sections.article[ranked], list(topic.articles))
-        scores = scores + bonus[1] * np.isin(self._sections.section[ranked], list(topic.sections))
-        order = np.argsort(-scores, kind="stable")
-        return ranked[order], scores[order]
-
-    def _passages(self, ranked: np.ndarray, tokens, vecs) -> tuple[Passage, ...]:
-        """The chunks of the best windows, in rank order; chunk rankings fill up to `passages`."""
-        s, store = self.settings, self._store
+    def _passages(self, ranked: np.ndarray) -> tuple[Passage, ...]:
+        """The chunks of the best windows, in rank order, at most `Settings.passages` of them."""
+        store = self._store
         rows = dict.fromkeys(self._chunk_row[store.sentences[int(store.windows[w, 0])].chunk_id] for w in ranked)
-        if len(rows) < s.passages:
-            rankings = self._retriever.rankings(tokens, vecs, dense=s.dense, bm25=s.bm25, depth=s.depth)
-            rows.update(dict.fromkeys(row for row, _ in rrf(rankings, k=s.rrf_k)) if rankings else {})
-        top = list(rows)[: s.passages]
+        top = list(rows)[: self.settings.passages]
         return tuple(self._passage(store.chunks[row], 1.0 / (1 + k)) for k, row in enumerate(top))
 
     def _only_common_words(self, question: str) -> bool:

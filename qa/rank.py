@@ -14,14 +14,20 @@ a fixed scale, and both coverages are shares. The weights were chosen by cross-v
 articles on the COVID-QA dev half and checked on the foot-drop questions (README, "How an answer
 is made"); a learned ranker over thirty features did no better across articles.
 
-Pure: arrays in, arrays out; `retrieve.py` gathers the inputs from the index.
+`window_scores`, `coverage` and `top_candidates` are pure (arrays in, arrays out); `Ranking`
+gathers their inputs from the loaded index (`retrieve.py`, `sections.py`) and changes nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .retrieve import Retriever
+    from .sections import Sections
 
 
 @dataclass(frozen=True)
@@ -75,3 +81,87 @@ def top_candidates(scores: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     top = np.argpartition(-scores, k - 1)[:k]
     return top[scores[top] > 0]
+
+
+@dataclass(frozen=True)
+class Query:
+    """One search of the windows: its BM25 tokens, its vector, the sentences nearest it, and its
+    weight in a ranking that blends several."""
+    tokens: Sequence[str]
+    vec: np.ndarray
+    near: np.ndarray
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Ranks the index's sentence windows for one or more queries (read-only: one per settings)."""
+    retriever: "Retriever"
+    sections: "Sections"
+    weights: RankWeights
+    candidates: int  # windows taken from each side (BM25, nearest sentences) before ranking
+    longest: int  # the longest window quoted, in sentences: longer ones are not ranked
+    dense: bool = True
+    bm25: bool = True
+
+    def __post_init__(self):  # a signal switched off weighs nothing
+        w, lexical = self.weights, 1.0 if self.bm25 else 0.0
+        object.__setattr__(self, "weights", replace(w, bm25=w.bm25 * lexical, coverage=w.coverage * lexical,
+                                                    heading=w.heading * lexical, lead=w.lead * lexical,
+                                                    cosine=w.cosine if self.dense else 0.0))
+
+    def rank(self, queries: Sequence[Query], asked: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate windows (each query's best BM25 and nearest sentences) ranked by the queries'
+        weighted `window_scores`, best first, with their scores. With `asked` (the turn's own
+        tokens): in the article of the best window, the windows opening a section whose own heading
+        the question asks for ("Outlook" in "What is the outlook for …?") join the candidates and
+        score `RankWeights.lead` times that share more -- a section opens with its summary."""
+        r, spans = self.retriever, self.retriever.store.windows
+        found, bm25 = [], []
+        for q in queries:
+            scores = r.window_bm25(q.tokens) if self.bm25 else np.zeros(len(spans), dtype=np.float32)
+            bm25.append(np.where(spans[:, 1] <= self.longest, scores, 0.0))
+            found.append(top_candidates(bm25[-1], self.candidates))
+            if self.dense:
+                near = r.windows_of(q.near)
+                found.append(near[top_candidates(r.window_cosines(q.vec, near, self.longest) + 1.0, self.candidates)])
+        candidates = np.unique(np.concatenate(found)).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
+        scores = self._score(queries, bm25, candidates)
+        if self.weights.lead and asked and len(candidates):
+            sections = self.sections
+            share = sections.asked_share(asked)
+            leads = sections.leads_of([sections.article[candidates[int(np.argmax(scores))]]])
+            leads = leads[(share[sections.section[leads]] > 0) & (spans[leads, 1] <= self.longest)]
+            extra = np.setdiff1d(leads, candidates)
+            candidates = np.concatenate([candidates, extra])
+            scores = np.concatenate([scores, self._score(queries, bm25, extra)])
+            scores += self.weights.lead * share[sections.section[candidates]] * np.isin(candidates, leads)
+        order = np.argsort(-scores, kind="stable")
+        return candidates[order], scores[order]
+
+    def _score(self, queries: Sequence[Query], bm25: Sequence[np.ndarray], windows: np.ndarray) -> np.ndarray:
+        """The queries' weighted `window_scores` of `windows` (`bm25`: each query's BM25 of every window)."""
+        r, weights = self.retriever, self.weights
+        scores = np.zeros(len(windows))
+        if not len(windows):
+            return scores
+        sections = self.sections.section[windows]
+        for q, lexical in zip(queries, bm25):
+            cosine = r.window_cosines(q.vec, windows, self.longest) if self.dense else np.zeros(len(windows))
+            idf = r.query_idf(q.tokens)
+            terms = coverage(idf, r.window_terms(windows)) if self.bm25 else np.zeros(len(windows))
+            heading = coverage(idf, [self.sections.path_terms[k] for k in sections]) if weights.heading else 0.0
+            scores += q.weight * window_scores(lexical[windows], float(lexical.max(initial=0.0)), cosine, terms,
+                                               weights, heading=heading)
+        return scores
+
+    def lean(self, ranked: np.ndarray, scores: np.ndarray, articles: Sequence[str], sections: Sequence[int],
+             bonus: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+        """`ranked` re-ranked with `bonus` (article, section) added for windows of `articles` and
+        of `sections` (a conversation's topic)."""
+        if not len(articles):
+            return ranked, scores
+        scores = scores + bonus[0] * np.isin(self.sections.article[ranked], list(articles))
+        scores = scores + bonus[1] * np.isin(self.sections.section[ranked], list(sections))
+        order = np.argsort(-scores, kind="stable")
+        return ranked[order], scores[order]

@@ -1,6 +1,6 @@
 """Retrieval over one loaded index: the lexicon-widened search text, BM25 over sentence windows,
 the sentences nearest a query vector, each candidate window's best sentence cosine and term
-coverage, and (for the ranked passages) the dense and BM25 rankings of chunks.
+coverage, and which words the articles use and how rarely (`qa.index.terms`).
 
 Does not weigh, choose quotes or decide abstention; `engine.py` does, with these pieces.
 """
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import math
 import re
 
 import numpy as np
 
-from .index import Chunk, Store
-from .index.lexical import Tokenizer, Vocabulary, bm25_scores, top_k, words
-from .index.vectors import search
+from .index import Store
+from .index.lexical import Tokenizer, Vocabulary, bm25_scores, words
+from .index.vectors import nearest
 from .abstain import bare_word
 from .lexicon import Lexicon, expansions
 
@@ -26,12 +25,9 @@ class Retriever:
         self.store = store
         self.lexicon = lexicon
         self.tokenize = Tokenizer()
-        self.vocabulary = Vocabulary(store.bm25.vocab_dict)
+        self.vocabulary = Vocabulary(store.terms.df)  # titles and headings included
         self._window_terms = _terms_by_document(store.window_bm25)
         self._sentence_windows = _windows_by_sentence(store.windows, len(store.sentences))
-        sentence_scores = store.sentence_bm25.scores
-        self._sentence_df = np.diff(sentence_scores["indptr"])
-        self._sentence_count = int(sentence_scores["num_docs"])
 
     # -- sentence windows ------------------------------------------------------------------------
 
@@ -41,7 +37,7 @@ class Retriever:
 
     def nearest_sentences(self, vec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(cosines, sentence rows) of the k sentences nearest `vec`, best first."""
-        scores, ids = search(self.store.sentence_index, vec.reshape(1, -1), k)
+        scores, ids = nearest(self.store.sentence_vectors, self.store.sentence_index, vec.reshape(1, -1), k)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
 
@@ -64,12 +60,8 @@ class Retriever:
     def query_idf(self, tokens: Sequence[str]) -> dict[int, float]:
         """Each distinct query term's IDF over sentences, keyed by its window-vocabulary id (terms
         the windows never use get negative keys: they count in the total but match nothing)."""
-        window_vocab, sentence_vocab = self.store.window_bm25.vocab_dict, self.store.sentence_bm25.vocab_dict
-        out: dict[int, float] = {}
-        for n, t in enumerate(dict.fromkeys(tokens), 1):
-            df = int(self._sentence_df[sentence_vocab[t]]) if t in sentence_vocab else 0
-            out[window_vocab.get(t, -n)] = math.log((self._sentence_count - df + 0.5) / (df + 0.5) + 1.0)
-        return out
+        window_vocab, terms = self.store.window_bm25.vocab_dict, self.store.terms
+        return {window_vocab.get(t, -n): terms.idf(t) for n, t in enumerate(dict.fromkeys(tokens), 1)}
 
     def window_terms(self, windows: np.ndarray) -> list[np.ndarray]:
         """The term ids (window vocabulary) each window contains."""
@@ -96,18 +88,6 @@ class Retriever:
                 seen += " " + term_words
         return f"{text} {' '.join(added)}" if added else text
 
-    def rankings(self, tokens: Sequence[Sequence[str]], vecs: np.ndarray | None, *, dense: bool, bm25: bool,
-                 depth: int) -> list[list[int]]:
-        """Chunk rows ranked by each method for each query (its `tokens`, and its row of `vecs`)."""
-        rankings: list[list[int]] = []
-        if dense and vecs is not None:
-            _, ids = search(self.store.vector_index, vecs, depth)
-            rankings.extend([int(i) for i in row if i >= 0] for row in ids)
-        if bm25:
-            for query_tokens in tokens:
-                rankings.append([int(i) for i in top_k(bm25_scores(self.store.bm25, query_tokens), depth)])
-        return rankings
-
     def word_weight(self, word: str, used: set[int] | frozenset[int] = frozenset()) -> float:
         """How specific `word` is: the highest IDF over sentences of its stems (a stop word 0); a
         tenth of that for a stem not among the term ids `used` (the window vocabulary's)."""
@@ -118,14 +98,15 @@ class Retriever:
         """Whether some sentence uses `word` as written (case aside, and a possessive "'s" or "'"
         dropped): "Graves'" is not written where only "grave" is, though both stem to "grave"."""
         form = bare_word(word)
-        vocab = self.store.sentence_bm25.vocab_dict
+        vocab, df = self.store.window_bm25.vocab_dict, self.store.terms.df
         stems = [t for t in self.tokenize([form])[0] if t in vocab] if form else []
         if not stems:
             return False
-        scores = self.store.sentence_bm25.scores
-        term = min((vocab[t] for t in stems), key=lambda t: self._sentence_df[t])  # the rarest: fewest sentences to read
+        term = vocab[min(stems, key=lambda t: df.get(t, 0))]  # the rarest: fewest sentences to read
+        scores, windows = self.store.window_bm25.scores, self.store.windows
+        found = scores["indices"][scores["indptr"][term]:scores["indptr"][term + 1]]
+        rows = windows[found[windows[found, 1] == 1], 0]  # one-sentence windows: the sentences using it
         pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE)
-        rows = scores["indices"][scores["indptr"][term]:scores["indptr"][term + 1]]
         return any(pattern.search(self.store.sentences[int(r)].text) for r in rows)
 
     def known_word(self, word: str) -> bool:

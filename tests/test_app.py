@@ -543,12 +543,12 @@ def test_hardening_defaults(server):
 
 
 def test_app_refuses_a_corrupt_index_with_the_fix(index_copy, tmp_path):
-    faiss_file = (index_copy / "current").resolve() / "chunks.faiss"
-    faiss_file.write_bytes(faiss_file.read_bytes()[:64])
+    vectors = (index_copy / "current").resolve() / "sentences.npy"
+    vectors.write_bytes(vectors.read_bytes()[:64])
     proc = subprocess.run([sys.executable, "app.py", "--index", str(index_copy), "--port", str(free_port())],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
-    assert "chunks.faiss" in proc.stderr and "python -m ingest --force" in proc.stderr
+    assert "sentences.npy" in proc.stderr and "python -m ingest --force" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -43,9 +43,9 @@ def corrupt_copy_of_current(index: Path) -> str:
     good = resolve_build(index)
     bad = index / "builds" / "zz-bad"
     shutil.copytree(good, bad)
-    data = bytearray((bad / "chunks.faiss").read_bytes())
+    data = bytearray((bad / "sentences.npy").read_bytes())
     data[len(data) // 2] ^= 0x40
-    (bad / "chunks.faiss").write_bytes(bytes(data))
+    (bad / "sentences.npy").write_bytes(bytes(data))
     os.symlink("builds/zz-bad", index / "current.new")
     os.replace(index / "current.new", index / "current")
     return "builds/zz-bad"
@@ -67,7 +67,7 @@ def test_live_engine_switches_builds_and_refuses_a_damaged_one(index_copy, embed
     serving = live.current.index_build
     corrupt_copy_of_current(index_copy)
     assert live.reload_now() is False
-    assert "chunks.faiss" in live.last_error and "python -m ingest --force" in live.last_error
+    assert "sentences.npy" in live.last_error and "python -m ingest --force" in live.last_error
     assert live.current.index_build == serving
     assert expected_answers(live.current) == before
 
@@ -140,7 +140,7 @@ def test_running_app_keeps_serving_when_a_damaged_build_is_swapped_in(index_copy
             assert a["index_build"] == serving and a["markdown"] == expected[q]
             threading.Event().wait(0.05)
     log = next(tmp_path.glob("app-*.log")).read_text()
-    assert "zz-bad" in log and "chunks.faiss" in log and "python -m ingest --force" in log
+    assert "zz-bad" in log and "sentences.npy" in log and "python -m ingest --force" in log
 
 
 @pytest.mark.parametrize("kill_after", ["Reading the corpus", "Embedding", "Writing build", "Switching"])

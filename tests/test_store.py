@@ -16,7 +16,8 @@ def _artifact(index: Path, name: str) -> Path:
     return (index / "current").resolve() / name
 
 
-@pytest.mark.parametrize("name", ["chunks.faiss", "sentences.npy", "chunks.jsonl", "articles.jsonl", "bm25/vocab.index.json"])
+@pytest.mark.parametrize("name", ["sentences.npy", "terms.json", "chunks.jsonl", "articles.jsonl",
+                                  "bm25_windows/vocab.index.json"])
 def test_flipped_bit_is_detected(index_copy, name):
     path = _artifact(index_copy, name)
     data = bytearray(path.read_bytes())
@@ -27,7 +28,7 @@ def test_flipped_bit_is_detected(index_copy, name):
     assert name.split("/")[-1] in str(err.value) and "python -m ingest" in str(err.value)
 
 
-@pytest.mark.parametrize("name", ["chunks.faiss", "sentences.jsonl"])
+@pytest.mark.parametrize("name", ["sentences.npy", "sentences.jsonl"])
 def test_truncated_file_is_detected(index_copy, name):
     path = _artifact(index_copy, name)
     path.write_bytes(path.read_bytes()[:100])
@@ -36,7 +37,7 @@ def test_truncated_file_is_detected(index_copy, name):
 
 
 def test_deleted_file_is_detected(index_copy):
-    _artifact(index_copy, "chunks.faiss").unlink()
+    _artifact(index_copy, "terms.json").unlink()
     with pytest.raises(IndexCorruptError, match="missing"):
         load_store(index_copy)
 
@@ -44,7 +45,7 @@ def test_deleted_file_is_detected(index_copy):
 def test_edited_manifest_is_detected(index_copy):
     path = _artifact(index_copy, "manifest.json")
     data = json.loads(path.read_text())
-    data["artifacts"]["chunks.faiss"] = "0" * 64
+    data["artifacts"]["sentences.npy"] = "0" * 64
     path.write_text(json.dumps(data))
     with pytest.raises(IndexCorruptError, match="manifest.json.*checksum does not match manifest.sha256"):
         load_store(index_copy)
@@ -63,20 +64,23 @@ def test_index_built_with_another_model_is_refused(built_index):
         load_store(built_index, model_sha256="f" * 64)
 
 
-def test_faiss_search_equals_brute_force_cosine(built_index, embedder):
-    import faiss
+def test_nearest_sentences_are_the_brute_force_cosine_neighbours(built_index, embedder):
+    """A corpus under the exact-search limit keeps its vectors once (no FAISS file) and finds
+    exactly what brute force finds."""
+    from qa.index.vectors import nearest
 
     store = load_store(built_index)
-    vectors = store.vector_index.reconstruct_n(0, store.vector_index.ntotal)
+    assert store.sentence_index is None and store.manifest.index_type == "flat"
+    assert not _artifact(built_index, "sentences.faiss").exists()
+    vectors = store.sentence_vectors
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     queries = embedder.encode(["What brace helps foot drop?", "nerve conduction studies", "surgery options"])
-    scores, ids = store.vector_index.search(queries, 10)
+    scores, ids = nearest(vectors, None, queries, 10)
     brute = queries @ vectors.T
     for q in range(len(queries)):
         expected = np.argsort(-brute[q], kind="stable")[:10]
         assert list(ids[q]) == list(expected)
         assert np.allclose(scores[q], brute[q][expected], atol=1e-5)
-    assert isinstance(store.vector_index, faiss.IndexFlatIP)
 
 
 def test_sentence_vectors_are_the_model_encoding_of_their_context(built_index, embedder):
@@ -112,6 +116,25 @@ def test_large_indexes_use_ivf_that_agrees_with_exact_search(built_index, tmp_pa
     assert recall >= 0.95, recall
     small, kind = build_vector_index(vectors[:100], flat_limit=5000)
     assert kind == "flat"
+
+
+def test_a_corpus_above_the_exact_search_limit_is_searched_through_a_stored_ivf_index(corpus_copy, tmp_path,
+                                                                                     build, monkeypatch, embedder):
+    import faiss
+
+    import qa.index.write
+    from qa import Engine
+    from qa.index.vectors import nearest
+
+    monkeypatch.setattr(qa.index.write, "FLAT_LIMIT", 40)  # the foot-drop corpus has 90 sentences
+    build(corpus_copy, tmp_path / "index")
+    store = load_store(tmp_path / "index")
+    assert store.manifest.index_type == "ivf" and isinstance(store.sentence_index, faiss.IndexIVFFlat)
+    assert "sentences.faiss" in store.manifest.artifacts and store.sentence_index.ntotal == len(store.sentences)
+    query = embedder.encode(["What brace helps foot drop?"])
+    assert set(nearest(store.sentence_vectors, store.sentence_index, query, 5)[1][0]) <= set(range(len(store.sentences)))
+    answer = Engine(store, embedder).ask("What brace is used for foot drop?")
+    assert answer.status == "answered" and "orthos" in " ".join(q.text for q in answer.quotes).lower()
 
 
 def test_the_tokenizer_gives_the_terms_bm25s_gives(engine):

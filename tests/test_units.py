@@ -7,20 +7,11 @@ import pytest
 
 from qa.engine import clean_question
 from qa.followup import FollowUpResolver
-from qa.fusion import rrf
 from qa.lexicon import expansions, make_lexicon, parse_lexicon
 from qa.quotes import QuoteParams, is_lead_in, points_back, select_windows
 from qa.index.records import Chunk, Sentence
 from qa.present import escape_md, render_markdown
 from qa.verbatim import is_verbatim
-
-
-def test_rrf_rewards_agreement_and_keeps_single_list_order():
-    fused = rrf([["a", "b", "c"], ["c", "a"]], k=60)
-    assert [item for item, _ in fused] == ["a", "c", "b"]
-    assert rrf([["x", "y"]]) == [("x", 1 / 61), ("y", 1 / 62)]
-    with pytest.raises(ValueError):
-        rrf([["a"]], weights=[1.0, 2.0])
 
 
 def test_lexicon_matches_abbreviations_case_sensitively_and_phrases_loosely():
@@ -166,20 +157,20 @@ def test_rendering_escapes_user_text_and_ends_with_the_disclaimer():
     assert escape_md("[link](http://x)") == "\\[link\\]\\(http://x\\)"
 
 
-def test_candidate_bm25_and_top_k_match_the_full_computation(engine, built_index):
-    from qa.index import load_store
-    from qa.index.lexical import bm25_scores, bm25_scores_for, top_k
+def test_the_terms_table_counts_sentences_per_stem_and_knows_title_and_heading_words(built_index):
+    from qa.index import load_store, sentence_context_text
+    from qa.index.lexical import Tokenizer
 
     store = load_store(built_index)
-    bm25 = store.sentence_bm25
-    rows = [0, 3, 7, 8, 20, 41, len(store.sentences) - 1]
-    for text in ["What brace is used for foot drop?", "nerve conduction studies", "zzz unknown"]:
-        tokens = engine.tokenize([text])[0]
-        assert np.allclose(bm25_scores_for(bm25, tokens, rows), bm25_scores(bm25, tokens)[rows])
-    scores = np.array([0.0, 3.0, 1.0, 3.0, 0.5, 0.0])
-    assert top_k(scores, 3).tolist() == [1, 3, 2]
-    assert top_k(scores, 10).tolist() == [1, 3, 2, 4]
-    assert top_k(np.zeros(3), 2).tolist() == []
+    tokenize, by_id = Tokenizer(), {c.id: c for c in store.chunks}
+    per_sentence = [set(t) for t in tokenize([sentence_context_text(by_id[x.chunk_id], x) for x in store.sentences])]
+    assert store.terms.sentence_count == len(store.sentences)
+    for word in ("foot", "brace", "nerve", "peroneal", "tendon"):
+        [stem] = tokenize([word])[0]
+        assert store.terms.df[stem] == sum(stem in t for t in per_sentence) > 0
+    titles = {t for a in store.articles.values() for t in tokenize([a.title])[0]}
+    assert titles <= set(store.terms.df)  # a title's words are the articles' words, used in a sentence or not
+    assert store.terms.idf("foot") < store.terms.idf(tokenize(["tendon"])[0][0]) < store.terms.idf("zzzunknown")
 
 
 def test_an_unknown_name_counts_as_rare_but_a_typing_slip_of_an_article_word_does_not():

@@ -11,12 +11,13 @@ from .live import LiveIndex
 from .read import Store, load_store
 from .reuse import NO_VECTORS, StoredVectors, embedding_keys, stored_vectors
 from .records import Article, Chunk, Sentence, context_text, sentence_context_text
+from .vectors import nearest
 from .write import (BuildContent, current_manifest_if_valid, encoder_intact, index_lock, remove_unfinished_builds,
                     write_build)
 
 __all__ = [
     "Article", "BuildContent", "Chunk", "ENCODER", "LiveIndex", "Manifest", "NO_VECTORS", "Sentence", "Store",
     "StoredVectors", "changes_since", "context_text", "corpus_fingerprint", "current_manifest_if_valid",
-    "embedding_keys", "encoder_intact", "index_lock", "load_store", "remove_unfinished_builds", "resolve_build",
+    "embedding_keys", "encoder_intact", "index_lock", "load_store", "nearest", "remove_unfinished_builds", "resolve_build",
     "sentence_context_text", "stored_vectors", "write_build",
 ]

@@ -22,7 +22,9 @@ from typing import Any, Mapping
 from ..errors import IndexCorruptError, IndexMissingError
 
 # 2: sentence windows and their BM25, a FAISS index over sentences; manifest.sha256 beside manifest.json
-FORMAT_VERSION = 2
+# 3: one pipeline -- no chunk vectors or chunk/sentence BM25; `terms.json`; `sentences.faiss` only
+#    above the exact-search limit
+FORMAT_VERSION = 3
 # Bump when chunking, context text or tokenisation change: an index built by other code is stale.
 # 2026-11-23.16: sentence windows, chunks cut to the model's window, articles carry license/doi/published,
 # builds store embedding keys
@@ -33,14 +35,12 @@ MANIFEST = "manifest.json"
 MANIFEST_SHA256 = "manifest.sha256"
 CURRENT = "current"
 BUILDS = "builds"
-CHUNK_VECTORS = "chunks.faiss"
 SENTENCE_VECTORS = "sentences.npy"
 ARTICLES = "articles.jsonl"
 CHUNKS = "chunks.jsonl"
 SENTENCES = "sentences.jsonl"
-BM25_DIR = "bm25"
-SENTENCE_BM25_DIR = "bm25_sentences"
-SENTENCE_INDEX = "sentences.faiss"
+SENTENCE_INDEX = "sentences.faiss"  # only for more sentences than `write.FLAT_LIMIT`: an IVF index
+TERMS = "terms.json"  # the articles' stems and their sentence counts (`terms.py`)
 WINDOWS = "windows.npy"
 ENCODER = "encoder.onnx"  # with the onnx runtime: the exported model (a hard link to the per-user cache's copy)
 WINDOW_BM25_DIR = "bm25_windows"
@@ -102,7 +102,7 @@ class Manifest:
     counts: Mapping[str, int]
     built_at: str
     artifacts: Mapping[str, str]  # artifact path relative to the build -> sha256
-    index_type: str
+    index_type: str  # how the sentence vectors are searched: "flat" (exactly) or "ivf"
     encoder: str = "torch"  # the runtime that encoded the vectors and encodes queries: "onnx" or "torch"
 
     def to_json(self) -> dict[str, Any]:
@@ -162,7 +162,9 @@ def resolve_build(index_dir: Path) -> Path:
     raise IndexMissingError(str(index_dir))
 
 
-def read_manifest(build_dir: Path) -> Manifest:
+def read_manifest(build_dir: Path, *, any_format: bool = False) -> Manifest:
+    """The build's verified manifest; one of another format version is refused unless `any_format`
+    (a rebuild may still reuse an older build's vectors)."""
     path = build_dir / MANIFEST
     try:
         raw = path.read_bytes()
@@ -176,7 +178,7 @@ def read_manifest(build_dir: Path) -> Manifest:
     if not isinstance(data, dict):
         raise IndexCorruptError(str(path), "the manifest is not a JSON object")
     manifest = manifest_from_json(data, str(path))
-    if manifest.format_version != FORMAT_VERSION:
+    if manifest.format_version != FORMAT_VERSION and not any_format:
         raise IndexCorruptError(
             str(path),
             f"it has format version {manifest.format_version}, this code reads {FORMAT_VERSION}",

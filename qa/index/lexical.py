@@ -1,11 +1,11 @@
-"""The project's one tokeniser, and BM25 over chunk and sentence context texts.
+"""The project's one tokeniser, and BM25 over sentence windows.
 
 `words` splits text into surface words (follow-up reading, search-text bookkeeping); `Tokenizer`
 turns them into stemmed BM25 terms with English stemming so word forms match ("stimulating" finds
 "stimulation") and bm25s' English stop words. The same tokeniser serves the build and the query,
 so they cannot drift apart.
 
-Does not fuse or rank across methods; see `qa/fusion.py`.
+Does not weigh BM25 against other signals; see `qa/rank.py`.
 """
 
 from __future__ import annotations
@@ -115,32 +115,3 @@ class Vocabulary:
         """Share of the distinct stems that are known (1.0 when there are none)."""
         distinct = set(stems)
         return sum(map(self.knows, distinct)) / len(distinct) if distinct else 1.0
-
-
-def bm25_scores_for(retriever, query_tokens: Sequence[str], rows: Sequence[int]) -> np.ndarray:
-    """BM25 scores of the given documents only, read from each query term's postings: the cost
-    grows with the number of candidates, not with the corpus.
-
-    Equals `bm25_scores(retriever, query_tokens)[rows]` (the tests check this)."""
-    rows = np.asarray(rows, dtype=np.int64)
-    out = np.zeros(len(rows), dtype=np.float32)
-    if not len(rows):
-        return out
-    indptr, indices, data = retriever.scores["indptr"], retriever.scores["indices"], retriever.scores["data"]
-    for t in retriever.get_tokens_ids(list(dict.fromkeys(query_tokens))):
-        docs = indices[indptr[t]:indptr[t + 1]]
-        pos = np.searchsorted(docs, rows)
-        hit = (pos < len(docs)) & (docs[np.minimum(pos, len(docs) - 1)] == rows)
-        out[hit] += data[indptr[t]:indptr[t + 1]][pos[hit]]
-    return out
-
-
-def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k highest positive scores, best first (ties: lower index first), in
-    O(n) + O(k log k) rather than a full sort."""
-    n, k = len(scores), min(k, len(scores))
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(scores, n - k)[n - k:]
-    part = part[np.lexsort((part, -scores[part]))]
-    return part[scores[part] > 0]

@@ -1,8 +1,8 @@
 """Load one build of the index folder into memory, verifying it first.
 
 Checks, in order: the folder exists, the manifest parses and has this format version, every
-artifact matches its sha256, the vector index holds as many vectors of the model's dimension as
-the manifest says, and (when a corpus folder is given) the corpus has not changed since the
+artifact matches its sha256, the sentence vectors (and, on a large corpus, their IVF index) hold
+as many vectors of the model's dimension as the manifest says, and (when a corpus folder is given) the corpus has not changed since the
 build. Each failure raises an error that names the file and the fixing command.
 
 Does not load the embedding model; `qa.engine.load` joins the two.
@@ -22,6 +22,7 @@ from ..errors import IndexCorruptError, IndexStaleError, ModelError
 from .records import (
     Article, Chunk, Sentence, article_from_json, chunk_from_json, sentence_from_json,
 )
+from .terms import Terms, read_terms
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,11 @@ class Store:
     articles: Mapping[str, Article]
     chunks: tuple[Chunk, ...]
     sentences: tuple[Sentence, ...]
-    sentence_vectors: np.ndarray
-    vector_index: Any  # faiss.Index over chunks, row i == chunks[i]
-    bm25: Any  # bm25s.BM25 over chunk context texts, row i == chunks[i]
-    sentence_bm25: Any  # bm25s.BM25 over sentence context texts, row i == sentences[i]
+    sentence_vectors: np.ndarray  # row i == sentences[i], L2-normalised
+    terms: Terms  # the articles' stems and how many sentences use each
     lexicon_text: str
     disclaimer_template: str
-    sentence_index: Any = None  # faiss.Index over sentence vectors, row i == sentences[i]
+    sentence_index: Any = None  # above the exact-search limit: a faiss IVF index over sentence_vectors
     windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int32))  # (first row, length)
     window_bm25: Any = None  # bm25s.BM25 over window texts, row i == windows[i]
     chunk_sentences: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
@@ -96,11 +95,10 @@ def load_store(index_dir: Path, *, model_sha256: str | None = None, dim: int | N
     return Store(
         build_dir=build, manifest=manifest, articles=articles, chunks=chunks, sentences=sentences,
         sentence_vectors=_sentence_vectors(build, manifest, len(sentences)),
-        vector_index=_vector_index(build / mf.CHUNK_VECTORS, manifest, len(chunks)),
-        sentence_index=_vector_index(build / mf.SENTENCE_INDEX, manifest, len(sentences)),
+        sentence_index=_vector_index(build / mf.SENTENCE_INDEX, manifest, len(sentences))
+        if manifest.index_type != "flat" else None,
+        terms=read_terms(build / mf.TERMS, len(sentences)),
         windows=windows, window_bm25=_bm25(build / mf.WINDOW_BM25_DIR, len(windows)),
-        bm25=_bm25(build / mf.BM25_DIR, len(chunks)),
-        sentence_bm25=_bm25(build / mf.SENTENCE_BM25_DIR, len(sentences)),
         lexicon_text=lexicon_path.read_text(encoding="utf-8") if lexicon_path.is_file() else "",
         disclaimer_template=disclaimer_path.read_text(encoding="utf-8"),
         chunk_sentences=_sentences_by_chunk(sentences), section_chunks=by_section,

@@ -30,7 +30,7 @@ from .records import Article, Chunk, Sentence, to_json
 from .windows import make_windows, window_texts
 
 KEEP_OLD_BUILDS = 2  # a reader that resolved `current` just before a swap still finds its files
-FLAT_LIMIT = 20_000  # exact search up to here (~3 ms a query); an IVF index above (vectors.py)
+FLAT_LIMIT = 20_000  # sentences searched exactly up to here (~3 ms a query); an IVF index above (vectors.py)
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,8 @@ class BuildContent:
     articles: Sequence[Article]
     chunks: Sequence[Chunk]
     sentences: Sequence[Sentence]
-    chunk_texts: Sequence[str]  # what BM25 indexes and the model embedded, per chunk
-    sentence_texts: Sequence[str]
-    chunk_vectors: np.ndarray
+    chunk_texts: Sequence[str]  # each chunk with its title and section path: their stems are the articles' words
+    sentence_texts: Sequence[str]  # what the model embedded, per sentence (and what the sentence counts count)
     sentence_vectors: np.ndarray
     corpus_dir: Path  # the lexicon and the disclaimer are copied from here
     fingerprint: Mapping[str, str]  # corpus file -> sha256
@@ -68,12 +67,13 @@ def index_lock(index_dir: Path) -> Iterator[None]:
         yield
 
 
-def current_manifest_if_valid(index_dir: Path) -> mf.Manifest | None:
+def current_manifest_if_valid(index_dir: Path, *, any_format: bool = False) -> mf.Manifest | None:
     """The live build's manifest when every artifact but the ONNX encoder checks out (see
-    `encoder_intact`); None when there is no usable build."""
+    `encoder_intact`); None when there is no usable build. With `any_format`, a build of an
+    earlier format version counts too (its vectors can be reused; it cannot be served)."""
     try:
         build = mf.resolve_build(index_dir)
-        manifest = mf.read_manifest(build)
+        manifest = mf.read_manifest(build, any_format=any_format)
         mf.verify_artifacts(build, manifest, skip=(mf.ENCODER,))
         return manifest
     except QuoteQAError:
@@ -105,7 +105,7 @@ def write_build(index_dir: Path, content: BuildContent, *, quiet: bool = True) -
         artifacts = {p.relative_to(tmp).as_posix(): mf.file_sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         manifest = mf.Manifest(
             format_version=mf.FORMAT_VERSION, pipeline_version=mf.PIPELINE_VERSION,
-            model_id=content.model_id, model_sha256=content.model_sha256, dim=int(content.chunk_vectors.shape[1]),
+            model_id=content.model_id, model_sha256=content.model_sha256, dim=int(content.sentence_vectors.shape[1]),
             corpus=dict(content.fingerprint),
             counts={"articles": len(content.articles), "chunks": len(content.chunks),
                     "sentences": len(content.sentences)},
@@ -124,23 +124,24 @@ def write_build(index_dir: Path, content: BuildContent, *, quiet: bool = True) -
 
 
 def write_artifacts(folder: Path, content: BuildContent) -> str:
-    """Every file of a build but the manifest; returns the vector index type ("flat" or "ivf")."""
+    """Every file of a build but the manifest; returns how the sentence vectors are searched:
+    "flat" (exactly, from `sentences.npy` alone) or "ivf" (an inverted-file index beside them)."""
     from .lexical import Tokenizer, build_bm25, save_bm25
     from .reuse import write_embedding_keys
+    from .terms import count_terms, write_terms
     from .vectors import build_vector_index, write_vector_index
 
     _write_jsonl(folder / mf.ARTICLES, content.articles)
     _write_jsonl(folder / mf.CHUNKS, content.chunks)
     _write_jsonl(folder / mf.SENTENCES, content.sentences)
     np.save(folder / mf.SENTENCE_VECTORS, content.sentence_vectors, allow_pickle=False)
-    index, index_type = build_vector_index(content.chunk_vectors, flat_limit=FLAT_LIMIT)
-    write_vector_index(index, folder / mf.CHUNK_VECTORS)
-    sentence_index, _ = build_vector_index(content.sentence_vectors, flat_limit=FLAT_LIMIT)
-    write_vector_index(sentence_index, folder / mf.SENTENCE_INDEX)
-    write_embedding_keys(folder, content.chunk_texts, content.sentence_texts, content.model_sha256)
+    index_type = "flat"
+    if len(content.sentence_vectors) > FLAT_LIMIT:
+        index, index_type = build_vector_index(content.sentence_vectors, flat_limit=FLAT_LIMIT)
+        write_vector_index(index, folder / mf.SENTENCE_INDEX)
+    write_embedding_keys(folder, content.sentence_texts, content.model_sha256)
     tokenize = Tokenizer()
-    save_bm25(build_bm25(tokenize(content.chunk_texts)), folder / mf.BM25_DIR)
-    save_bm25(build_bm25(tokenize(content.sentence_texts)), folder / mf.SENTENCE_BM25_DIR)
+    write_terms(folder / mf.TERMS, count_terms(tokenize(content.sentence_texts), tokenize(content.chunk_texts)))
     by_id = {c.id: c for c in content.chunks}
     windows = make_windows(content.sentences, by_id)
     np.save(folder / mf.WINDOWS, windows, allow_pickle=False)
