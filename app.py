@@ -536,22 +536,30 @@ class Handlers:
 
         Served batched: Gradio passes lists of the queued calls' arguments (up to BATCH_SIZE) and
         the engine encodes them in one model call. The hints describe one call, as clients see it."""
-        from dataclasses import replace
+        return (self.answer_calls(list(zip(question, history))),)
 
+    def answer_calls(self, calls: list) -> list[dict]:
+        """The answer JSON of each (question, history) call, the batch encoded in one model call; a
+        malformed call gets its own "invalid" answer and spoils none of the others."""
         from qa.present import answer_json
         from serving import ask_call_problem
 
-        calls = list(zip(question, history))
-        problems = [ask_call_problem(q, h) for q, h in calls]  # each call on its own: one bad call spoils none
+        problems = [ask_call_problem(q, h) for q, h in calls]
         good = [(q, h or []) for (q, h), p in zip(calls, problems) if p is None]
         try:
             answered = iter(self.engine.ask_batch(good))
         except Exception:  # answer each one alone, so one failing call gets the error message, not all
             answered = iter([self.ask(q, h) for q, h in good])
-        answers = [next(answered) if p is None else
-                   replace(self.engine.error_answer(q if isinstance(q, str) else "", p), status="invalid")
-                   for (q, _), p in zip(calls, problems)]
-        return ([answer_json(a) for a in answers],)
+        return [answer_json(next(answered)) if p is None else self.invalid(q, p) for (q, _), p in zip(calls, problems)]
+
+    def invalid(self, question, problem: str) -> dict:
+        """The JSON of an "invalid" answer: what is wrong with the call, and the disclaimer."""
+        from dataclasses import replace
+
+        from qa.present import answer_json
+
+        return answer_json(replace(self.engine.error_answer(question if isinstance(question, str) else "", problem),
+                                   status="invalid"))
 
 
 def header_html(engine, stale: list[str]) -> str:
@@ -687,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import gradio as gr
     from qa.index import LiveIndex
-    from serving import GuardSettings, allowed_origins_from, serve
+    from serving import AskApi, GuardSettings, allowed_origins_from, serve
 
     handlers = Handlers(LiveIndex(engine, args.index, engine.reloaded), args.feedback, args.corpus)
     demo = build_ui(handlers)
@@ -707,7 +715,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     guards = GuardSettings(allowed_origins=origins, disclaimer=lambda: handlers.engine.disclaimer)
     try:
-        serve(demo, host=args.host, port=args.port, guards=guards, ready=handlers.readiness, auth=auth,
+        api = AskApi(answer_batch=handlers.answer_calls, invalid=handlers.invalid, auth=auth, max_batch=BATCH_SIZE)
+        serve(demo, host=args.host, port=args.port, guards=guards, ready=handlers.readiness, api=api, auth=auth,
               auth_message="QuoteQA: sign in with your hospital account." if auth else None,
               enable_monitoring=False, max_file_size=FILE_LIMIT, run_history=False, footer_links=[],
               show_error=False, ssr_mode=False, pwa=False, mcp_server=False, theme=theme, css=CSS)

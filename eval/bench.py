@@ -5,8 +5,9 @@ Measures, on this machine: `ask()` latency over N warm calls cycling through the
 with both query encoders (onnxruntime and PyTorch, `[onnx]`/`[torch]`) and their ratios, a full
 ingest (re-embedding) of the corpus with each, peak memory; then starts the real app and
 measures cold start to first answer and latency through Gradio's HTTP API (POST + event stream)
-for 1 client (200 calls) and 16 concurrent clients (25 calls each), with answers per second, and
-one figure through the gradio_client library for comparison. Each figure is printed
+for 1 client (200 calls) and 16 concurrent clients (25 calls each), with answers per second, the
+same through the JSON API (`POST /api/v1/ask`, concurrent calls batched) with its ratios to
+in-process `ask()`, and one figure through the gradio_client library for comparison. Each figure is printed
 with how it was measured so it can be reproduced.
 """
 
@@ -84,7 +85,12 @@ def http_ask(client, base: str, question: str, history: list[str]) -> dict:
     raise RuntimeError("the event stream ended without a result")
 
 
-def bench_http(url: str, questions, clients: int, per_client: int) -> dict[str, float]:
+def api_ask(client, base: str, question: str, history: list[str]) -> dict:
+    """One call of the JSON API: `POST /api/v1/ask`."""
+    return client.post(f"{base}api/v1/ask", json={"question": question, "history": history}).json()
+
+
+def bench_http(url: str, questions, clients: int, per_client: int, ask=http_ask, tag: str = "http") -> dict[str, float]:
     from concurrent.futures import ThreadPoolExecutor
 
     import httpx
@@ -92,7 +98,7 @@ def bench_http(url: str, questions, clients: int, per_client: int) -> dict[str, 
     pairs = [(q.question, list(q.history)) for q in questions]
     sessions = [httpx.Client(timeout=120) for _ in range(clients)]
     for s in sessions:  # warm each connection
-        http_ask(s, url, *pairs[0])
+        ask(s, url, *pairs[0])
 
     def run(k):
         times, errors = [], 0
@@ -100,7 +106,7 @@ def bench_http(url: str, questions, clients: int, per_client: int) -> dict[str, 
             q, h = pairs[(k * per_client + i) % len(pairs)]
             t0 = time.perf_counter()
             try:
-                answer = http_ask(sessions[k], url, q, h)
+                answer = ask(sessions[k], url, q, h)
                 errors += not answer["markdown"].rstrip().endswith("*")
             except Exception:  # noqa: BLE001 - counted, reported
                 errors += 1
@@ -112,7 +118,7 @@ def bench_http(url: str, questions, clients: int, per_client: int) -> dict[str, 
         results = list(pool.map(run, range(clients)))
     wall = time.perf_counter() - t0
     times = [t for ts, _ in results for t in ts]
-    tag = f"http_{clients}c"
+    tag = f"{tag}_{clients}c"
     return {f"{tag}_p50_ms": percentile(times, 50), f"{tag}_p95_ms": percentile(times, 95),
             f"{tag}_answers_per_s": len(times) / wall, f"{tag}_errors": float(sum(e for _, e in results))}
 
@@ -188,6 +194,10 @@ def measure(args) -> dict[str, float]:
             results["app_cold_start_to_first_answer_s"] = cold
             results.update(bench_http(url, questions, 1, 200))
             results.update(bench_http(url, questions, 16, 25))
+            results.update(bench_http(url, questions, 1, 200, api_ask, "api"))
+            results.update(bench_http(url, questions, 16, 25, api_ask, "api"))
+            results["api_1c_p50_over_ask_p50"] = results["api_1c_p50_ms"] / results["ask_p50_ms[onnx]"]
+            results["api_16c_over_1c_answers_per_s"] = results["api_16c_answers_per_s"] / results["api_1c_answers_per_s"]
             results.update(bench_gradio_client(url))
             results["app_rss_mib"] = _rss_mib(proc.pid)
         finally:

@@ -1,16 +1,18 @@
 """The web server around the chat: request guards (body cap, security headers, CORS allow-list,
 login throttling, stream caps), per-session export files, whole-line feedback writes, per-call
-checks of the JSON API, and the launch that puts them in front of Gradio.
+checks of the JSON API, `POST /api/v1/ask` with its docs, and the launch that puts them in front
+of Gradio.
 
 Knows HTTP and files, not answers: nothing here imports `qa`; the app passes in what it needs
 (the disclaimer as a callable, records as dicts).
 """
 
+from .api import AskApi
 from .calls import MAX_HISTORY, ask_call_problem
 from .exports import ExportFiles
 from .feedback import append_line
 from .guards import GuardSettings, Guards, allowed_origins_from
 from .server import serve
 
-__all__ = ["ExportFiles", "GuardSettings", "Guards", "MAX_HISTORY", "allowed_origins_from", "append_line",
+__all__ = ["AskApi", "ExportFiles", "GuardSettings", "Guards", "MAX_HISTORY", "allowed_origins_from", "append_line",
            "ask_call_problem", "serve"]

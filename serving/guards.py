@@ -33,6 +33,7 @@ SECURITY_HEADERS = (
 )
 STREAM_PREFIXES = ("/gradio_api/heartbeat/", "/gradio_api/queue/data", "/gradio_api/call/")
 LOGIN_PATHS = ("/login", "/login/")
+API_PREFIX = "/api/"  # the JSON API (`api.py`): signs in with every call
 # An oversized body this small is read and dropped before the 413, so that a client still sending
 # it reads the reply instead of a broken pipe; a larger one is refused from its declared length.
 DRAIN_LIMIT = 16 * 1024 * 1024
@@ -107,7 +108,8 @@ class Guards:
         send = _ResponseEditor(send, self.settings.disclaimer).send
         client = (scope.get("client") or ("unknown",))[0]
         path, method = scope["path"], scope["method"]
-        login = method == "POST" and path in LOGIN_PATHS
+        # a sign-in: the page's login form, or any call of the JSON API (HTTP Basic credentials)
+        login = (method == "POST" and path in LOGIN_PATHS) or path.startswith(API_PREFIX)
         if login and (wait := self.throttle.blocked(client)):
             await self.reply(send, 429, f"Too many failed sign-ins from this address. Try again in {wait:.0f} s.",
                              [("retry-after", str(int(wait) + 1))])
@@ -160,9 +162,12 @@ class Guards:
             await send(message)
 
         await self.app(scope, receive, watch)
-        if status.get("code") in (400, 401, 403):
-            user = parse_qs(body.decode("utf-8", "replace")).get("username", [""])[0][:64]
-            self.throttle.failed(client, user)
+        api = scope["path"].startswith(API_PREFIX)
+        if status.get("code") in ((401,) if api else (400, 401, 403)):
+            header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+            user = (basic_credentials(header) or ("",))[0] if api else \
+                parse_qs(body.decode("utf-8", "replace")).get("username", [""])[0]
+            self.throttle.failed(client, user[:64])
 
     async def _stream(self, scope, receive, send, client: str) -> None:
         if self.streams.get(client, 0) >= self.settings.max_streams_per_client:
@@ -196,6 +201,24 @@ async def _drain(receive, limit: int) -> None:
         seen += len(message.get("body", b""))
         if not message.get("more_body", False):
             return
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """(user, password) of an `Authorization: Basic …` header; None for anything else.
+
+    >>> basic_credentials("Basic YW5hOnB3OjI="), basic_credentials("Bearer x"), basic_credentials("Basic !!")
+    (('ana', 'pw:2'), None, None)
+    """
+    import base64
+    import binascii
+
+    if not header or not header.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user, password
 
 
 def _has_body(scope) -> bool:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,61 +15,7 @@ import pytest
 
 from qa.present import render_markdown
 
-from tests.conftest import CORPUS, ROOT
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-ARTIFACTS = ROOT / "artifacts"
-DISCLAIMER_START = "For healthcare professionals only"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(index: Path, tmp: Path, corpus: Path = CORPUS, extra: list[str] = (),
-              launcher: list[str] | None = None):
-    """Start `python app.py` on a free port (through `launcher`, e.g. a watcher, when given)."""
-    port = free_port()
-    log = open(tmp / f"app-{port}.log", "w")
-    proc = subprocess.Popen(
-        [*(launcher or [sys.executable]), "app.py", "--port", str(port), "--index", str(index),
-         "--corpus", str(corpus), "--feedback", str(tmp / "feedback.jsonl"), *extra],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(600):  # up to ~2 minutes: it may build the index first
-        if proc.poll() is not None:
-            raise AssertionError(f"app exited early:\n{(tmp / f'app-{port}.log').read_text()}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise AssertionError("app did not start")
-    return proc, url
-
-
-@contextlib.contextmanager
-def running_app(index: Path, tmp: Path, **kwargs):
-    """The real app on a free port for the length of a `with` block: yields its URL."""
-    proc, url = start_app(index, tmp, **kwargs)
-    try:
-        yield url
-    finally:
-        stop(proc)
-
-
-def stop(proc) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+from tests.conftest import ARTIFACTS, CORPUS, DISCLAIMER_START, ROOT, free_port, running_app
 
 
 @pytest.fixture(scope="module")
@@ -80,20 +23,6 @@ def server(built_index, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("app")
     with running_app(built_index, tmp) as url:
         yield url, tmp
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run installs Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_app import DISCLAIMER_START, running_app
+from tests.conftest import DISCLAIMER_START, running_app
 
 MAIN_SESSIONS = 30  # the main server keeps this many sessions' state (app.py --sessions)
 PASSWORD = "right-pass-7"

@@ -90,7 +90,7 @@ def test_the_queue_forgets_sessions_whose_events_finished(prune_every, left):
 
     from serving import GuardSettings
     from serving.server import make_app
-    from tests.test_app import free_port
+    from tests.conftest import free_port
 
     def shout(text: str) -> str:
         return text.upper()

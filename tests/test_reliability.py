@@ -26,7 +26,7 @@ from qa.present import escape_md, render_markdown
 from qa.index import load_store
 from qa.verbatim import normalise
 from tests.conftest import CORPUS, ROOT
-from tests.test_app import running_app
+from tests.conftest import running_app
 from tests.test_hardening import Page
 
 QUESTIONS = [("What brace is used for foot drop?", []), ("How is CIDP treated?", []),
