@@ -1,8 +1,9 @@
 """Build the index folder from the corpus folder.
 
 Steps: hash the corpus files and stop if the live build was made from exactly these (no parsing);
-otherwise parse every article (one broken file fails the whole run), check every sentence against
-the article's original capture, embed the sentences the live build has no vector for
+otherwise read every article (`corpus.py`: unchanged ones from the live build's records, the
+others parsed on every core and checked against their original capture; one broken file fails
+the whole run), embed the distinct sentence texts the live build has no vector for
 (see `qa.index.reuse`), then write a complete build into a
 temporary folder beside the live one and switch the `current` link to it with one atomic rename.
 Until that rename the previous build stays live and whole, whatever fails or is killed.
@@ -27,8 +28,8 @@ from qa.index import (
 )
 from qa.index import layout as mf
 
-from .chunk import ChunkedArticle, chunk_article, pysbd_splitter
-from .parse import CorpusError, parse_file
+from .chunk import ChunkedArticle
+from .corpus import print_warning, load_corpus, unchanged_articles
 
 
 @dataclass(frozen=True)
@@ -44,53 +45,6 @@ class BuildResult:
 def _log(msg: str, quiet: bool) -> None:
     if not quiet:
         print(msg, file=sys.stderr, flush=True)
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def load_corpus(corpus_dir: Path, *, on_warning: Callable[[str], None] | None = None) -> list[ChunkedArticle]:
-    """Parse, chunk and check every article; a broken file raises `CorpusError`. Warnings that
-    do not stop the build (an unknown front-matter key) go to `on_warning`."""
-    folder = corpus_dir / mf.ARTICLES_DIR
-    paths = sorted(folder.glob("*.md"))
-    if not paths:
-        raise CorpusError(folder, "no articles (*.md files) found")
-    split = pysbd_splitter()
-    articles = []
-    for path in paths:
-        parsed = parse_file(path)
-        for warning in parsed.warnings:
-            (on_warning or _print_warning)(warning)
-        chunked = chunk_article(parsed, split)
-        article = replace(chunked.article, source_file=path.relative_to(corpus_dir).as_posix())
-        chunked = replace(chunked, article=article)
-        if parsed.meta.get("original"):
-            check_against_original(chunked, corpus_dir / parsed.meta["original"], path)
-        articles.append(chunked)
-    if not (corpus_dir / mf.DISCLAIMER).is_file():
-        raise CorpusError(corpus_dir / mf.DISCLAIMER, "the disclaimer file is missing; every answer ends with it")
-    ids = [a.article.id for a in articles]
-    if len(set(ids)) != len(ids):
-        raise CorpusError(folder, "two articles share a file name")
-    return articles
-
-
-def _print_warning(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr, flush=True)  # shown even with --quiet
-
-
-def check_against_original(chunked: ChunkedArticle, original: Path, source: Path) -> None:
-    """Every sentence and lead-in must appear, whitespace aside, in the captured page."""
-    try:
-        page = _collapse(original.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(source, f"its `original` capture {original} cannot be read ({exc})") from exc
-    for chunk, sentences in zip(chunked.chunks, chunked.sentences):
-        for text in [s.text for s in sentences] + ([chunk.lead_in] if chunk.lead_in else []):
-            if _collapse(text) not in page:
-                raise CorpusError(source, f"the sentence {text[:80]!r} is not in its original capture {original.name}")
 
 
 def _number_sentences(articles: list[ChunkedArticle]) -> tuple[list[Chunk], list[Sentence], list[Article]]:
@@ -139,7 +93,10 @@ def build_index(
         encoder = encoder or (existing.encoder if existing is not None else "onnx")
         _log(f"Reading the corpus in {corpus_dir} ...", quiet)
         warnings: list[str] = []
-        articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), _print_warning(w)))
+        live = mf.resolve_build(index_dir) if existing is not None and not force else None
+        articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), print_warning(w)),
+                               reuse=unchanged_articles(live, existing, corpus_dir, fingerprint) if live else None,
+                               progress=not quiet)
         previous = existing or current_manifest_if_valid(index_dir, any_format=True)  # an older format's vectors too
         stored = NO_VECTORS if force or previous is None else stored_vectors(mf.resolve_build(index_dir), previous)
         onnx = _exported(model_sha, quiet=quiet) if encoder == "onnx" else None
@@ -186,10 +143,12 @@ class _LazyEncoder:
 
 def _vectors(texts: list[str], keys: list[bytes], stored: Mapping[bytes, np.ndarray],
              encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
-    """Row i is text i's vector: the stored one when its key is known, else freshly encoded."""
-    missing = [i for i, key in enumerate(keys) if key not in stored]
-    fresh = dict(zip(missing, encode([texts[i] for i in missing]))) if missing else {}
-    rows = [fresh[i] if i in fresh else stored[key] for i, key in enumerate(keys)]
+    """Row i is text i's vector: the stored one when its key is known, else freshly encoded (each
+    distinct text once: a repeated sentence -- a caption, a boilerplate line -- has one key)."""
+    missing = list(dict.fromkeys(key for key in keys if key not in stored))
+    first = {key: i for i, key in reversed(list(enumerate(keys)))}
+    fresh = dict(zip(missing, encode([texts[first[key]] for key in missing]))) if missing else {}
+    rows = [fresh[key] if key in fresh else stored[key] for key in keys]
     return np.ascontiguousarray(np.stack(rows), dtype=np.float32)
 
 

@@ -158,7 +158,7 @@ def _field_rank(name: str) -> tuple[int, str]:
 
 def _check_in_scratch(source: Path, slug: str, markdown: str, files: list[tuple[str, bytes]]) -> None:
     """Parse, chunk and check the article exactly as `python -m ingest` will, in a scratch corpus."""
-    from .build import check_against_original
+    from .corpus import check_against_original
     from .chunk import chunk_article, pysbd_splitter
     from .parse import parse_file
 

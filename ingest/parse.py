@@ -29,11 +29,14 @@ STRUCTURED_FIELDS = ("title", "examples", "references")
 
 class CorpusError(Exception):
     def __init__(self, path: Path | str, problem: str):
-        self.path = str(path)
+        self.path, self.problem = str(path), problem
         super().__init__(
             f"{path}: {problem}. Fix the file (format: corpus/README.md) and run `python -m ingest` again; "
             "the existing index was left as it was."
         )
+
+    def __reduce__(self):  # raised in a worker process, re-raised in the build
+        return type(self), (self.path, self.problem)
 
 
 @dataclass(frozen=True)

@@ -207,8 +207,9 @@ class Engine:
     def reloaded(self, build_dir: Path) -> "Engine":
         """An engine over another build of the index, sharing this one's model and settings."""
         build = resolve_build(build_dir)
-        embedder = embedder_for(build, read_manifest(build), self._pinned, current=self._embedder)
-        store = load_store(build, model_sha256=embedder.sha256, dim=embedder.dim)
+        manifest = read_manifest(build)
+        embedder = embedder_for(build, manifest, self._pinned, current=self._embedder)
+        store = load_store(build, model_sha256=embedder.sha256, dim=embedder.dim, verified=_checked(manifest))
         return Engine(store, embedder, self.settings, pinned=self._pinned)
 
     def coverage(self, nearest: Sequence[str] = ()) -> tuple[str, ...]:
@@ -497,10 +498,16 @@ def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = Non
     The questions are encoded by the runtime the index was built for; `encoder` ("onnx", "torch")
     insists on one, and an index built for the other is refused with the fix."""
     build = resolve_build(Path(index_dir))
-    embedder = embedder_for(build, read_manifest(build), encoder)
-    store = load_store(build, model_sha256=embedder.sha256, dim=embedder.dim,
+    manifest = read_manifest(build)
+    embedder = embedder_for(build, manifest, encoder)
+    store = load_store(build, model_sha256=embedder.sha256, dim=embedder.dim, verified=_checked(manifest),
                        corpus_dir=Path(corpus_dir) if corpus_dir is not None else None)
     return Engine(store, embedder, settings, pinned=encoder)
+
+
+def _checked(manifest) -> tuple[str, ...]:
+    """The artifacts `embedder_for` has verified (or holds verified in memory): not hashed again."""
+    return (ENCODER,) if manifest.encoder == "onnx" else ()
 
 
 def embedder_for(build_dir: Path, manifest, encoder: str | None = None, current=None):

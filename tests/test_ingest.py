@@ -126,7 +126,7 @@ def test_no_change_run_decides_from_hashes_without_parsing(corpus_copy, tmp_path
     def parse_refused(path):
         raise AssertionError(f"{path} was parsed on a no-change run")
 
-    monkeypatch.setattr("ingest.build.parse_file", parse_refused)
+    monkeypatch.setattr("ingest.corpus.parse_file", parse_refused)
     again = build(corpus_copy, index)
     assert again.status == "up to date" and again.build_dir == first.build_dir
 
@@ -204,3 +204,50 @@ def test_an_index_of_an_older_format_is_refused_and_a_rebuild_reuses_its_vectors
     after = load_store(index, corpus_dir=corpus_copy)
     assert after.manifest.format_version == FORMAT_VERSION
     assert (after.sentence_vectors == before.sentence_vectors).all()
+
+
+def test_a_rebuild_parses_only_the_articles_that_changed_and_gives_the_records_a_full_build_gives(
+        corpus_copy, tmp_path, build, monkeypatch):
+    import ingest.corpus
+
+    index = tmp_path / "index"
+    build(corpus_copy, index)
+    path = corpus_copy / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8").replace("Foot pain or cramping", "Foot pain"), encoding="utf-8")
+    parsed = []
+    real = ingest.corpus.parse_file
+    monkeypatch.setattr(ingest.corpus, "parse_file", lambda p: parsed.append(p.name) or real(p))
+    build(corpus_copy, index)
+    assert parsed == [path.name]  # the other article came from the live build's records
+    monkeypatch.undo()
+    build(corpus_copy, tmp_path / "full", force=True)
+    rebuilt, full = load_store(index), load_store(tmp_path / "full")
+    assert (rebuilt.articles, rebuilt.chunks, rebuilt.sentences) == (full.articles, full.chunks, full.sentences)
+
+
+def test_an_edited_original_capture_is_checked_again_though_its_article_did_not_change(corpus_copy, tmp_path, build):
+    index = tmp_path / "index"
+    build(corpus_copy, index)
+    original = next((corpus_copy / "originals").glob("000_*"))  # the capture of ARTICLE
+    original.write_text(original.read_text(encoding="utf-8").replace("Foot pain or cramping", "Foot ache"),
+                        encoding="utf-8")
+    with pytest.raises(CorpusError, match="Foot pain or cramping.*not in its original capture"):
+        build(corpus_copy, index)
+
+
+def test_many_articles_are_read_on_every_core_with_the_same_result_and_errors(corpus_copy, monkeypatch):
+    """Above `PARALLEL_FROM` articles the corpus is read by a process pool: the records are those of
+    one process, and a broken file still fails the run with its name and the fix."""
+    import ingest.corpus
+    from ingest import load_corpus
+
+    articles = corpus_copy / "articles"
+    for k in range(12):  # 26 articles: copies under new names (each is its own article)
+        for src in sorted(articles.glob("*.md"))[:2]:
+            (articles / f"copy{k:02d}-{src.name}").write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    one_process = load_corpus(corpus_copy)
+    monkeypatch.setattr(ingest.corpus, "PARALLEL_FROM", 4)
+    assert load_corpus(corpus_copy) == one_process and len(one_process) == 26
+    (articles / "copy05-broken.md").write_text("no front matter\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="copy05-broken.md.*front matter.*python -m ingest"):
+        load_corpus(corpus_copy)

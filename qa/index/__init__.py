@@ -8,7 +8,7 @@ as a string the caller passes.
 
 from .layout import ENCODER, Manifest, changes_since, corpus_fingerprint, resolve_build
 from .live import LiveIndex
-from .read import Store, load_store
+from .read import Store, load_store, read_records
 from .reuse import NO_VECTORS, StoredVectors, embedding_keys, stored_vectors
 from .records import Article, Chunk, Sentence, context_text, sentence_context_text
 from .vectors import nearest
@@ -18,6 +18,6 @@ from .write import (BuildContent, current_manifest_if_valid, encoder_intact, ind
 __all__ = [
     "Article", "BuildContent", "Chunk", "ENCODER", "LiveIndex", "Manifest", "NO_VECTORS", "Sentence", "Store",
     "StoredVectors", "changes_since", "context_text", "corpus_fingerprint", "current_manifest_if_valid",
-    "embedding_keys", "encoder_intact", "index_lock", "load_store", "nearest", "remove_unfinished_builds", "resolve_build",
+    "embedding_keys", "encoder_intact", "index_lock", "load_store", "nearest", "read_records", "remove_unfinished_builds", "resolve_build",
     "sentence_context_text", "stored_vectors", "write_build",
 ]

@@ -69,21 +69,28 @@ def _bm25(folder: Path, expected_docs: int):
     return bm25
 
 
+def read_records(build: Path) -> tuple[dict[str, Article], tuple[Chunk, ...], tuple[Sentence, ...]]:
+    """The articles (by id), chunks and sentences of a build folder, in their stored order."""
+    articles = {a.id: a for a in _read_jsonl(build / mf.ARTICLES, article_from_json)}
+    return (articles, tuple(_read_jsonl(build / mf.CHUNKS, chunk_from_json)),
+            tuple(_read_jsonl(build / mf.SENTENCES, sentence_from_json)))
+
+
 def load_store(index_dir: Path, *, model_sha256: str | None = None, dim: int | None = None,
-               corpus_dir: Path | None = None) -> Store:
+               corpus_dir: Path | None = None, verified: tuple[str, ...] = ()) -> Store:
     """Read and verify the live build of `index_dir`. `model_sha256`/`dim` are the loaded model's
-    (the index must have been embedded by it); with `corpus_dir`, refuse a build older than the corpus."""
+    (the index must have been embedded by it); with `corpus_dir`, refuse a build older than the
+    corpus; `verified`: artifacts the caller has already checked against this manifest (the ONNX
+    encoder, 90 MB, checked before onnxruntime read it) are not hashed twice."""
     build = mf.resolve_build(Path(index_dir))
     manifest = mf.read_manifest(build)
-    mf.verify_artifacts(build, manifest)
+    mf.verify_artifacts(build, manifest, skip=verified)
     _check_model(manifest, index_dir, model_sha256, dim)
     if corpus_dir is not None:
         changes = mf.changes_since(manifest, mf.corpus_fingerprint(Path(corpus_dir)))
         if changes:
             raise IndexStaleError(changes)
-    articles = {a.id: a for a in _read_jsonl(build / mf.ARTICLES, article_from_json)}
-    chunks = tuple(_read_jsonl(build / mf.CHUNKS, chunk_from_json))
-    sentences = tuple(_read_jsonl(build / mf.SENTENCES, sentence_from_json))
+    articles, chunks, sentences = read_records(build)
     counts = manifest.counts
     if (len(articles), len(chunks), len(sentences)) != (counts["articles"], counts["chunks"], counts["sentences"]):
         raise IndexCorruptError(str(build), "record counts differ from the manifest")
@@ -120,8 +127,8 @@ def _check_model(manifest: mf.Manifest, index_dir: Path, model_sha256: str | Non
 
 def _sentence_vectors(build: Path, manifest: mf.Manifest, count: int) -> np.ndarray:
     path = build / mf.SENTENCE_VECTORS
-    try:
-        vectors = np.load(path, allow_pickle=False)
+    try:  # memory-mapped: replicas on one machine share the pages, and a start reads only what it uses
+        vectors = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError) as exc:
         raise IndexCorruptError(str(path), f"cannot be read ({exc})") from exc
     if vectors.shape != (count, manifest.dim):

@@ -1,0 +1,151 @@
+"""Read the corpus folder into chunked articles: parse, split into sentences, check every sentence
+against the article's original capture.
+
+Two things keep a rebuild short. An article whose file and original capture have the same
+sha256 as when the live build was made (same pipeline version) is taken from that build's
+records instead of being parsed again: splitting sentences is most of the reading time. The rest
+are parsed on every core (one process each) when there are enough of them to pay for the start.
+
+One broken file fails the whole run with `CorpusError`; warnings that do not stop it (an unknown
+front-matter key) go to `on_warning`, reused articles included.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Mapping
+
+from qa.index import layout as mf
+
+from .chunk import ChunkedArticle, chunk_article, pysbd_splitter
+from .parse import CorpusError, decode_text, parse_file, parse_front_matter, unknown_key_warnings
+
+PARALLEL_FROM = 24  # articles to parse before a process pool pays for its start (~1 s)
+
+Reuse = Callable[[Path], "ChunkedArticle | None"]
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def print_warning(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)  # shown even with --quiet
+
+
+def load_corpus(corpus_dir: Path, *, on_warning: Callable[[str], None] | None = None,
+                reuse: Reuse | None = None, progress: bool = False) -> list[ChunkedArticle]:
+    """Every article of the corpus, chunked and checked, in file-name order. `reuse(path)` gives
+    the live build's records for an unchanged file (None: parse it)."""
+    warn = on_warning or print_warning
+    folder = corpus_dir / mf.ARTICLES_DIR
+    paths = sorted(folder.glob("*.md"))
+    if not paths:
+        raise CorpusError(folder, "no articles (*.md files) found")
+    kept = {path: reuse(path) for path in paths} if reuse else {}
+    for path, chunked in kept.items():
+        if chunked is not None:
+            meta, _ = parse_front_matter(decode_text(path.read_bytes()))
+            for warning in unknown_key_warnings(path, meta):
+                warn(warning)
+    todo = [p for p in paths if kept.get(p) is None]
+    parsed = dict(zip(todo, _read_all(todo, corpus_dir, progress and len(todo) >= 50)))
+    articles = []
+    for path in paths:
+        chunked, warnings = (kept[path], ()) if kept.get(path) is not None else parsed[path]
+        for warning in warnings:
+            warn(warning)
+        articles.append(chunked)
+    if not (corpus_dir / mf.DISCLAIMER).is_file():
+        raise CorpusError(corpus_dir / mf.DISCLAIMER, "the disclaimer file is missing; every answer ends with it")
+    ids = [a.article.id for a in articles]
+    if len(set(ids)) != len(ids):
+        raise CorpusError(folder, "two articles share a file name")
+    return articles
+
+
+def _read_all(paths: list[Path], corpus_dir: Path, progress: bool) -> list[tuple[ChunkedArticle, tuple[str, ...]]]:
+    """`read_article` of each path, in order: on every core when there are many."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        split = pysbd_splitter()
+        return [read_article(p, corpus_dir, split) for p in _shown(paths, progress)]
+    with ProcessPoolExecutor(workers) as pool:
+        results = pool.map(read_article, paths, [corpus_dir] * len(paths), chunksize=4)
+        return list(_shown(results, progress, total=len(paths)))
+
+
+def _shown(items, progress: bool, total: int | None = None):
+    if not progress:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc="Reading articles", unit="article", file=sys.stderr)
+
+
+_SPLIT = None  # one sentence splitter per worker process
+
+
+def read_article(path: Path, corpus_dir: Path, split=None) -> tuple[ChunkedArticle, tuple[str, ...]]:
+    """One article parsed, chunked and checked against its original capture; with its warnings."""
+    global _SPLIT
+    if split is None:
+        _SPLIT = _SPLIT or pysbd_splitter()
+        split = _SPLIT
+    parsed = parse_file(path)
+    chunked = chunk_article(parsed, split)
+    chunked = replace(chunked, article=replace(chunked.article, source_file=path.relative_to(corpus_dir).as_posix()))
+    if parsed.meta.get("original"):
+        check_against_original(chunked, corpus_dir / parsed.meta["original"], path)
+    return chunked, parsed.warnings
+
+
+def check_against_original(chunked: ChunkedArticle, original: Path, source: Path) -> None:
+    """Every sentence and lead-in must appear, whitespace aside, in the captured page."""
+    try:
+        page = _collapse(original.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorpusError(source, f"its `original` capture {original} cannot be read ({exc})") from exc
+    for chunk, sentences in zip(chunked.chunks, chunked.sentences):
+        for text in [s.text for s in sentences] + ([chunk.lead_in] if chunk.lead_in else []):
+            if _collapse(text) not in page:
+                raise CorpusError(source, f"the sentence {text[:80]!r} is not in its original capture {original.name}")
+
+
+def unchanged_articles(build_dir: Path, built: mf.Manifest, corpus_dir: Path,
+                       fingerprint: Mapping[str, str]) -> Reuse:
+    """`reuse` for `load_corpus`: the records of `build_dir` (made from the corpus `built.corpus`
+    by this pipeline version) for an article whose file and original capture are unchanged."""
+    from qa.index import read_records
+
+    if built.pipeline_version != mf.PIPELINE_VERSION:
+        return lambda path: None
+    articles, chunks, sentences = read_records(build_dir)
+    by_chunk: dict[str, list] = {}
+    for s in sentences:
+        by_chunk.setdefault(s.chunk_id, []).append(s)
+    by_article: dict[str, list] = {}
+    for c in chunks:
+        by_article.setdefault(c.article_id, []).append(c)
+    records = {a.source_file: ChunkedArticle(a, tuple(by_article.get(a.id, ())),
+                                             tuple(tuple(by_chunk.get(c.id, ())) for c in by_article.get(a.id, ())))
+               for a in articles.values()}
+
+    def same(rel: str) -> bool:
+        return rel in fingerprint and built.corpus.get(rel) == fingerprint[rel]
+
+    def lookup(path: Path) -> ChunkedArticle | None:
+        rel = path.relative_to(corpus_dir).as_posix()
+        if rel not in records or not same(rel):
+            return None
+        try:
+            original = parse_front_matter(decode_text(path.read_bytes()))[0].get("original")
+        except ValueError:
+            return None  # parsed again, which reports the problem
+        return records[rel] if not original or same(Path(str(original)).as_posix()) else None
+
+    return lookup
