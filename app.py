@@ -221,6 +221,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"requests answered at once (default {CONCURRENCY}, one per core)")
     parser.add_argument("--sessions", type=int, default=SESSIONS,
                         help=f"browser sessions whose state is kept in memory; the oldest go first (default {SESSIONS})")
+    parser.add_argument("--log-questions", action="store_true",
+                        help="put each question in the log (for debugging only: questions may hold patient data)")
     return parser.parse_args(argv)
 
 
@@ -295,6 +297,20 @@ class Handlers:
 
         self.exports = ExportFiles(max_age_s=EXPORT_MAX_AGE_S)  # per-session folders, random names, 0600
         self._questions: tuple[str, dict] = ("", {})  # (index build, article id -> questions a refusal offers)
+        self.metrics = None  # serving.Metrics, when served: answers are counted by status
+
+    def record(self, via: str, answer_json: dict, question: str = "") -> None:
+        """An answer given through Gradio's queue: one log line, one count ("chat", "gradio-api")."""
+        from serving import log_answer
+
+        log_answer(via, answer_json, question)
+        if self.metrics is not None:
+            self.metrics.answered(answer_json.get("status", "error"), via)
+
+    def metrics_state(self) -> dict:
+        """What /metrics reports of the index: its build, its articles, the rebuilds loaded or refused."""
+        engine = self.engine
+        return {"index_build": engine.index_build, "articles": len(engine.articles), "reloads": dict(self.live.reloads)}
 
     @property
     def engine(self):
@@ -359,6 +375,8 @@ class Handlers:
             # the box is left as it is: whatever was typed meanwhile is not wiped by this reply
             return outputs(chat=self.conversation(turns, ratings, repeated=True))
         answer, header = self.ask(message, _history(turns)), self.header_update(turns)
+        self.record("chat", {"status": answer.status, "quotes": answer.quotes, "index_build": answer.index_build,
+                             "ms": answer.ms}, message)
         turns = [*turns, answer]
         suggestions = self._suggestions(answer)
         buttons = [gr.update(value=s, visible=True) for s in suggestions]
@@ -536,7 +554,10 @@ class Handlers:
 
         Served batched: Gradio passes lists of the queued calls' arguments (up to BATCH_SIZE) and
         the engine encodes them in one model call. The hints describe one call, as clients see it."""
-        return (self.answer_calls(list(zip(question, history))),)
+        answers = self.answer_calls(list(zip(question, history)))
+        for q, answer in zip(question, answers):
+            self.record("gradio-api", answer, q if isinstance(q, str) else "")
+        return (answers,)
 
     def answer_calls(self, calls: list) -> list[dict]:
         """The answer JSON of each (question, history) call, the batch encoded in one model call; a
@@ -676,8 +697,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(OFFLINE_ENV)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     os.environ.setdefault("GRADIO_SSR_MODE", "False")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
+    from serving import setup_logging
+
+    setup_logging(questions=args.log_questions)  # JSON lines; no question text unless asked for
     auth = read_auth(dict(os.environ))
 
     from qa.errors import QuoteQAError
@@ -695,7 +718,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import gradio as gr
     from qa.index import LiveIndex
-    from serving import AskApi, GuardSettings, allowed_origins_from, serve
+    from serving import AskApi, GuardSettings, Metrics, allowed_origins_from, serve
 
     handlers = Handlers(LiveIndex(engine, args.index, engine.reloaded), args.feedback, args.corpus)
     demo = build_ui(handlers)
@@ -716,7 +739,10 @@ def main(argv: list[str] | None = None) -> int:
     guards = GuardSettings(allowed_origins=origins, disclaimer=lambda: handlers.engine.disclaimer)
     try:
         api = AskApi(answer_batch=handlers.answer_calls, invalid=handlers.invalid, auth=auth, max_batch=BATCH_SIZE)
-        serve(demo, host=args.host, port=args.port, guards=guards, ready=handlers.readiness, api=api, auth=auth,
+        handlers.metrics = Metrics(handlers.metrics_state)
+        banner = f"index build {engine.index_build}, {len(engine.articles):,} article{'s' if len(engine.articles) != 1 else ''}"
+        serve(demo, host=args.host, port=args.port, guards=guards, ready=handlers.readiness, api=api,
+              metrics=handlers.metrics, banner=banner, auth=auth,
               auth_message="QuoteQA: sign in with your hospital account." if auth else None,
               enable_monitoring=False, max_file_size=FILE_LIMIT, run_history=False, footer_links=[],
               show_error=False, ssr_mode=False, pwa=False, mcp_server=False, theme=theme, css=CSS)

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .calls import MAX_HISTORY, MAX_HISTORY_ITEM_CHARS, ask_call_problem
 from .guards import API_PREFIX, basic_credentials
+from .logs import annotate, answer_fields
 
 ASK_PATH = "/api/v1/ask"
 DOCS_PATH, OPENAPI_PATH, DOCS_FILES = "/api/docs", "/api/openapi.json", "/api/docs-files"
@@ -167,14 +168,17 @@ def add_api(parent, batcher: Batcher) -> None:
         if (denied := refused(request)) is not None:
             return denied
         if (problem := ask_call_problem(body.question, body.history)) is not None:
+            annotate(request.scope, answer_status="invalid", quotes=0)
             return JSONResponse(api.invalid(body.question, problem), status_code=422)
         answer = await batcher.ask(body.question, body.history)
+        annotate(request.scope, **answer_fields(answer))
         return JSONResponse(answer, status_code=STATUS_CODES.get(answer.get("status"), 200))
 
     @parent.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError):
         if not request.url.path.startswith(API_PREFIX):
             raise exc
+        annotate(request.scope, answer_status="invalid", quotes=0)
         problems = "; ".join("the body is not JSON" if e["type"] == "json_invalid" else
                              f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
         return JSONResponse(api.invalid("", f"The request is not a valid call ({problems}). Send JSON "

@@ -41,6 +41,7 @@ class LiveIndex(Generic[T]):
         self.check_every = check_every
         self.on_switch = on_switch
         self.last_error: str | None = None
+        self.reloads = {"switched": 0, "failed": 0}  # builds loaded and refused since start (for /metrics)
         self._load = load
         self._value = value
         self._target = current_target(self.index_dir)
@@ -87,12 +88,14 @@ class LiveIndex(Generic[T]):
             with self._lock:
                 self._failed.add(target)
                 self._loading = False
+                self.reloads["failed"] += 1
             self.last_error = f"new index build {target} was not loaded: {exc}"
             log.error("%s; still serving build %s", self.last_error, self._target)
             return False
         with self._lock:
             self._value, self._target, self.last_error = fresh, target, None
             self._loading = False
+            self.reloads["switched"] += 1
         log.info("switched to index build %s", target)
         if self.on_switch:
             self.on_switch(fresh)
