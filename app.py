@@ -47,6 +47,9 @@ CSS = """
             text-decoration: underline; font-weight: 600; cursor: pointer; font-size: inherit; }
 .qqa-cite:focus-visible, .qqa-turn button:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 2px; }
 .qqa-gap { font-weight: 600; border-left: 4px solid #b45309; padding-left: .6em; }
+.qqa-withheld { font-weight: 600; border-left: 4px solid #b91c1c; padding-left: .6em; }
+.qqa-caution { display: inline-block; font-size: .85rem; font-weight: 600; color: #92400e; background: #fef3c7;
+            border-radius: 4px; padding: 0 .35em; margin-left: .2em; }
 .qqa-sources ol { list-style: none; padding-left: .2em; }
 .qqa-sources, .qqa-disclaimer, .qqa-listnote, .qqa-searched, .qqa-meta, .qqa-path { font-size: .9rem; }
 .qqa-disclaimer summary { font-style: italic; }

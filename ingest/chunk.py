@@ -144,5 +144,6 @@ def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
         references=dict(parsed.references), site_disclaimer=meta.get("site_disclaimer"),
         source_file=parsed.path.name, text=text, examples=tuple(meta.get("examples") or ()),
         license=meta.get("license"), doi=meta.get("doi"), published=meta.get("published"),
+        review_by=meta.get("review_by"), retracted=bool(meta.get("retracted")),
     )
     return ChunkedArticle(article, tuple(chunks), tuple(sentences))

@@ -22,9 +22,9 @@ MARKER = re.compile(r"\s*\[\^([^\]\s]+)\]")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
 OPTIONAL_FIELDS = (
     "publisher", "author", "author_affiliation", "last_updated", "review_status", "url",
-    "site_disclaimer", "original", "license", "doi", "published", "sha",
+    "site_disclaimer", "original", "license", "doi", "published", "sha", "review_by",
 )
-STRUCTURED_FIELDS = ("title", "examples", "references")
+STRUCTURED_FIELDS = ("title", "examples", "references", "retracted")
 
 
 class CorpusError(Exception):
@@ -178,6 +178,10 @@ def parse_file(path: Path) -> ParsedArticle:
     if not any(b.kind != "heading" for b in blocks):
         raise CorpusError(path, "the article body is empty (no paragraphs or list items)")
     clean_meta = {k: (str(meta[k]).strip() if meta.get(k) is not None else None) for k in OPTIONAL_FIELDS}
+    clean_meta["review_by"] = _date_field(path, meta, "review_by")
+    if meta.get("retracted") is not None and not isinstance(meta["retracted"], bool):
+        raise CorpusError(path, "`retracted` must be true or false")
+    clean_meta["retracted"] = bool(meta.get("retracted"))
     clean_meta["title"] = title.strip()
     clean_meta["examples"] = tuple(" ".join(e.split()) for e in examples)
     return ParsedArticle(
@@ -188,6 +192,17 @@ def parse_file(path: Path) -> ParsedArticle:
         blocks=tuple(blocks),
         warnings=unknown_key_warnings(path, meta),
     )
+
+
+def _date_field(path: Path, meta: dict[str, Any], name: str) -> str | None:
+    """A front-matter date as YYYY-MM-DD (YAML reads an unquoted one as a date already)."""
+    value = meta.get(name)
+    if value is None:
+        return None
+    try:
+        return value.isoformat() if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)).isoformat()
+    except ValueError as exc:
+        raise CorpusError(path, f"`{name}` must be a date written YYYY-MM-DD, not {value!r}") from exc
 
 
 def unknown_key_warnings(path: Path, meta: dict[str, Any]) -> tuple[str, ...]:

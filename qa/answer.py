@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .caution import Caution
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -48,6 +50,7 @@ class Quote:
     list_index: int | None = None  # for a list item: its position in the list (1-based) ...
     list_total: int | None = None  # ... and how many items the list has
     list_items: tuple[str, ...] = ()  # the whole list's item texts, for "show all"
+    caution: tuple[Caution, ...] = ()  # why to read it with care: its article's review or age (`qa.caution`)
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class Answer:
     reading: str = ""
     after: str = ""
     intent: str = ""
+    withheld: tuple[str, ...] = ()  # titles of retracted articles that would have been quoted
 
     @property
     def abstained(self) -> bool:

@@ -11,7 +11,7 @@ Does not choose sentences (`quotes.py`) or render anything (`qa.present`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from .answer import Quote, Reference, Source
 from .index import Article, Chunk, Sentence
@@ -41,7 +41,9 @@ def list_places(chunks: Sequence[Chunk]) -> dict[str, ListPlace]:
 
 
 def cite(selections: Sequence[Selection], sentences: Sequence[Sentence], chunks: Mapping[str, Chunk],
-         articles: Mapping[str, Article], places: Mapping[str, ListPlace]) -> tuple[tuple[Quote, ...], tuple[Source, ...]]:
+         articles: Mapping[str, Article], places: Mapping[str, ListPlace],
+         caution_of: Callable[[Article], tuple] = lambda article: ()) -> tuple[tuple[Quote, ...], tuple[Source, ...]]:
+    """`caution_of(article)`: the `qa.caution.Caution`s each quote of that article carries."""
     quotes: list[Quote] = []
     by_article: dict[str, list[Quote]] = {}
     for sel in selections:
@@ -57,7 +59,8 @@ def cite(selections: Sequence[Selection], sentences: Sequence[Sentence], chunks:
         place = places.get(chunk.id)
         quote = Quote(number, text, chunk.lead_in, article.id, article.title, chunk.section, chunk.id, first.start,
                       last.end, sel.score, refs, list_index=place.index if place else None,
-                      list_total=len(place.items) if place else None, list_items=place.items if place else ())
+                      list_total=len(place.items) if place else None, list_items=place.items if place else (),
+                      caution=caution_of(article))
         by_article.setdefault(article.id, []).append(quote)
         quotes.append(quote)
     sources = tuple(_source(n, articles[aid], cited) for n, (aid, cited) in enumerate(by_article.items(), 1))

@@ -16,6 +16,7 @@ JSON) are the chunks of the ranked windows, in rank order: one ranking makes bot
 from __future__ import annotations
 
 import copy
+import datetime
 import re
 import time
 import unicodedata
@@ -36,6 +37,7 @@ from .index.layout import ENCODER, file_sha256, read_manifest
 from .index.lexical import words
 from .lexicon import Lexicon, parse_lexicon
 from .abstain import AbstainRule, KnownStems, rare_unknown_words, should_abstain
+from .caution import cautions
 from .gaps import asked_for, missing_kinds, unmentioned
 from .quotes import QuoteParams, select_windows
 from .rank import Query, Ranking, RankWeights, top_candidates
@@ -82,6 +84,8 @@ class Settings:
     # the model vocabulary's most frequent words ("Where should we look?"); a rarer one ("What about
     # asthma?", rank 26180; "cancer" is 4456) is a new subject the articles do not cover.
     common_rank: int = 3500
+    caution_years: int = 10  # a quote from an article whose latest date is older is marked (`qa.caution`)
+    withheld_rank: int = 3  # a retracted article among this many best windows is named as withheld
     rank: RankWeights = field(default_factory=RankWeights)
     abstain: AbstainRule = field(default_factory=AbstainRule)  # README, "Abstention"
     quotes: QuoteParams = field(default_factory=QuoteParams)
@@ -93,6 +97,7 @@ class Topic:
     previous question's best windows. Empty for a first question."""
     articles: tuple[str, ...] = ()
     sections: tuple[int, ...] = ()
+    withheld: tuple[str, ...] = ()  # retracted articles the answer would have quoted (ids)
 
     def __bool__(self) -> bool:
         return bool(self.articles)
@@ -144,8 +149,11 @@ class Engine:
         self._lexicon_words = frozenset(w.lower() for group in self.lexicon.groups for t in group for w in words(t))
         self.disclaimer = render_disclaimer(store.disclaimer_template, store.articles.values())
         self.index_build = store.manifest.digest
-        self._coverage = {a.id: describe_article(a) for a in store.articles.values()}  # id -> abstention line
+        # id -> abstention line, for the articles that may be quoted (a retracted one covers nothing)
+        self._coverage = {a.id: describe_article(a) for a in store.articles.values() if not a.retracted}
         self._sections = Sections(store, self._retriever)  # each window's article, section, heading, lead
+        # window -> of a retracted article: never quoted, never the topic
+        self._retracted = np.array([store.articles[a].retracted for a in self._sections.article], dtype=bool)
         self._signposts = frozenset(row for row, x in enumerate(store.sentences) if is_signposting(x.text))
 
     # -- what the index holds (read-only views for presentation and the eval) ----------------------
@@ -317,17 +325,19 @@ class Engine:
                                                      only=topic.articles if absent else ())
         passages = self._passages(ranked)
         query = self._reading(p, before)
+        today, years = datetime.date.today(), s.caution_years
         quotes, sources = cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles,
-                               self._list_places)
-        if not quotes:  # every candidate failed the verbatim gate: say nothing rather than misquote
-            return self._abstain(q, query, t0, passages, followup, literal_rows)
+                               self._list_places, lambda article: cautions(article, today, years))
+        withheld = tuple(self._store.articles[a].title for a in topic.withheld)
+        if not quotes:  # every candidate failed the verbatim gate (or was retracted): say nothing rather than misquote
+            return replace(self._abstain(q, query, t0, passages, followup, literal_rows), withheld=withheld)
         missing = (("references",) if not any(x.references for x in quotes) else ()) if p.intent == "evidence" \
             else missing_kinds(q, [x.text for x in quotes])
         context = tuple(self._store.articles[a].title for a in topic.articles)
         return Answer(q, query, "answered", None, quotes, sources, passages, self.disclaimer,
                       followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
                       missing=missing, context=context, unmentioned=unsaid or absent,
-                      unmentioned_by=context if absent else ())
+                      unmentioned_by=context if absent else (), withheld=withheld)
 
     def _select(self, p: "_Pending", queries: list[Query], topic: "Topic",
                 before: tuple, asked: Sequence[str], only: Sequence[str] = ()) -> tuple[np.ndarray, list, "Topic"]:
@@ -352,14 +362,15 @@ class Engine:
         shown = {r for sel in before for r in sel.rows} if p.intent in ("more", "why") else set()
         if not asks_about_the_text(p.question):  # "In this article, we will explore …" answers nothing
             shown |= self._signposts
+        withheld = tuple(dict.fromkeys(self._sections.article[w] for w in ranked[:s.withheld_rank] if self._retracted[w]))
         keep = [i for i, w in enumerate(ranked) if not shown.intersection(self._window_rows(int(w)))
-                and (not only or self._sections.article[w] in only)]
+                and (not only or self._sections.article[w] in only) and not self._retracted[w]]
         ranked, scores = ranked[keep], scores[keep]
         selections = select_windows(ranked, scores, self._store.windows, self._store.sentences,
                                     self._chunk_by_id, s.quotes)
         # a sentence that points back brings the one before it, which may be one already shown
         selections = [sel for sel in selections if not shown.intersection(sel.rows)]
-        return ranked, selections, topic
+        return ranked, selections, replace(topic, withheld=withheld)
 
     @staticmethod
     def _claim(before: Sequence) -> tuple[int, ...]:
@@ -406,6 +417,7 @@ class Engine:
         tokens = self._retriever.tokenize([p.previous])[0]
         _, near = self._retriever.nearest_sentences(vecs[0], s.candidates)
         ranked, scores = self._ranking().rank([Query(tokens, vecs[0], near)])  # by content: no section-lead bonus
+        ranked, scores = ranked[~self._retracted[ranked]], scores[~self._retracted[ranked]]
         best = [int(w) for w in ranked[:s.context_windows]]
         topic = Topic(tuple(dict.fromkeys(self._sections.article[w] for w in best)),
                       tuple(dict.fromkeys(int(self._sections.section[w]) for w in best)))

@@ -172,3 +172,35 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
+
+
+@contextlib.contextmanager
+def open_page(browser, url: str, size: tuple[int, int] = (1280, 800)):
+    """A new browser tab (its own context: its own Gradio session) on the chat, ready to ask.
+    It records the URLs it requests and the dialogs it dismisses."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.requests, page.dialogs = [], []
+        page.on("request", lambda r: page.requests.append(r.url))
+        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+        page.goto(url)
+        page.wait_for_selector("#qqa-question textarea")
+        yield page
+    finally:
+        context.close()
+
+
+def ask(page, question: str, button: bool = False) -> str:
+    """Type a question, press Enter (or the Ask button), return the text of the new answer."""
+    before = page.locator("#qqa-chat .qqa-turn").count()
+    page.fill("#qqa-question textarea", question)
+    if button:
+        page.locator("#qqa-ask").click()
+    else:
+        page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([n, d]) => { const m = document.querySelectorAll('#qqa-chat .qqa-turn');"
+        " return m.length > n && m[m.length - 1].innerText.includes(d); }",
+        arg=[before, DISCLAIMER_START], timeout=60_000)
+    return page.locator("#qqa-chat .qqa-turn").last.inner_text()

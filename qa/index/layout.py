@@ -28,7 +28,8 @@ FORMAT_VERSION = 3
 # Bump when chunking, context text or tokenisation change: an index built by other code is stale.
 # 2026-11-23.16: sentence windows, chunks cut to the model's window, articles carry license/doi/published,
 # builds store embedding keys
-PIPELINE_VERSION = "2026-11-23.16"
+# 2026-12-01.1: articles carry review_by and retracted
+PIPELINE_VERSION = "2026-12-01.1"
 
 MANIFEST = "manifest.json"
 # The sha256 of manifest.json's bytes: the manifest checks every other file, this checks the manifest.

@@ -33,6 +33,8 @@ class Article:
     license: str | None = None  # e.g. "cc-by"; shown with the source
     doi: str | None = None
     published: str | None = None  # first publication date, when known (last_updated: latest revision)
+    review_by: str | None = None  # YYYY-MM-DD: when the institution's review of it falls due
+    retracted: bool = False  # never quoted (an answer that would have quoted it says so)
 
     def reference(self, label: str) -> str | None:
         return self.references.get(label)

@@ -14,7 +14,7 @@ from typing import Collection, Mapping, Sequence
 
 from ..answer import Answer, Quote, Source
 from .labels import numbered
-from .markdown import gap_sentence, has_gap, reading, render_text, unknown_sentence
+from .markdown import caution_text, gap_sentence, has_gap, reading, render_text, unknown_sentence, withheld_sentence
 from .suggest import in_scope
 
 
@@ -64,11 +64,17 @@ def _groups(quotes: Sequence[Quote]) -> list[list[Quote]]:
     return groups
 
 
+def _caution_html(quote: Quote) -> str:
+    """A visible marker on the quote itself, with its reason (not only in a tooltip)."""
+    text = caution_text(quote)
+    return f" <span class='qqa-caution'><span aria-hidden='true'>⚠ </span>{_e(text)}</span>" if text else ""
+
+
 def quotes_html(answer: Answer, turn: int) -> str:
     sources = {s.number: s for s in answer.sources}
     blocks = []
     for group in _groups(answer.quotes):
-        cited = [f"“{_e(q.text)}” {cite_button(turn, sources.get(q.number), q.number)}" for q in group]
+        cited = [f"“{_e(q.text)}” {cite_button(turn, sources.get(q.number), q.number)}{_caution_html(q)}" for q in group]
         if group[0].lead_in:
             items = "".join(f"<li>{c}</li>" for c in cited)
             blocks.append(f"<blockquote class='qqa-quote'><p class='qqa-lead'>{_e(group[0].lead_in)}</p>"
@@ -140,6 +146,8 @@ def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: boo
     parts.append(_message_html(answer, questions or {}))
     if has_gap(answer):
         parts.append(f"<p class='qqa-gap'>{_e(gap_sentence(answer.missing, answer.unmentioned, answer.unmentioned_by))}</p>")
+    if answer.withheld:
+        parts.append(f"<p class='qqa-withheld'>{_e(withheld_sentence(answer.withheld))}</p>")
     parts.append(quotes_html(answer, turn))
     if answer.sources:
         items = "".join(source_item(s, turn) for s in answer.sources)

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from ..answer import Answer, Source
 from .labels import numbered
-from .markdown import preamble_lines
+from .markdown import caution_text, preamble_lines
 
 
 def _source_line(s: Source) -> str:
@@ -31,7 +31,8 @@ def _answer_lines(answer: Answer) -> list[str]:
         if q.lead_in and q.lead_in != lead:
             lines += [f"> {q.lead_in}"]
         where = f" (item {q.list_index} of {q.list_total})" if q.list_total else ""
-        lines += [f"> “{q.text}” [{q.number}]{where}", ""]
+        caution = f" ({caution_text(q)})" if caution_text(q) else ""
+        lines += [f"> “{q.text}” [{q.number}]{where}{caution}", ""]
         lead = q.lead_in
     return lines
 

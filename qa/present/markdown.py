@@ -97,10 +97,38 @@ def _provenance(src: Source) -> list[str]:
                         src.license and f"licence {src.license}") if x]
 
 
+def caution_text(quote: Quote) -> str:
+    """Why to read a quote with care, in words ("" when there is no reason).
+
+    >>> from qa.caution import Caution
+    >>> q = Quote(1, "t", None, "a", "T", (), "a#0", 0, 1, 1.0, (), caution=(Caution("review-pending"),
+    ...           Caution("review-overdue", "2020-01-31"), Caution("old", "2009", 10)))
+    >>> caution_text(q)
+    'Caution: review pending; review was due 2020-01-31; dated 2009, over 10 years ago'
+    """
+    words = {"review-pending": lambda c: "review pending", "review-overdue": lambda c: f"review was due {c.date}",
+             "old": lambda c: f"dated {c.date}, over {c.years} years ago"}
+    reasons = [words[c.kind](c) for c in quote.caution if c.kind in words]
+    return f"Caution: {'; '.join(reasons)}" if reasons else ""
+
+
+def withheld_sentence(titles: Sequence[str]) -> str:
+    """
+    >>> withheld_sentence(["A"]), withheld_sentence(["A", "B"])[:30]
+    ('“A” is marked retracted, so it is not quoted.', '“A” and “B” are marked retract')
+    """
+    if not titles:
+        return ""
+    named = " and ".join(f"“{t}”" for t in titles)
+    return f"{named} {'is' if len(titles) == 1 else 'are'} marked retracted, so {'it is' if len(titles) == 1 else 'they are'} not quoted."
+
+
 def _quote_blocks(quotes: Sequence[Quote]) -> list[str]:
     blocks, last_lead = [], None
     for q in quotes:
         body = f"“{escape_md(q.text)}” **\\[{q.number}\\]**"
+        if caution_text(q):
+            body += f" *({escape_md(caution_text(q))})*"
         if q.lead_in and q.lead_in == last_lead:
             blocks[-1] += f"\n>\n> • {body}"
         elif q.lead_in:
@@ -130,6 +158,8 @@ def render_markdown(answer: Answer) -> str:
         parts.append(_message_markdown(answer))
     if has_gap(answer):
         parts.append(f"*{escape_md(gap_sentence(answer.missing, answer.unmentioned, answer.unmentioned_by))}*")
+    if answer.withheld:
+        parts.append(f"*{escape_md(withheld_sentence(answer.withheld))}*")
     parts.extend(_quote_blocks(answer.quotes))
     if answer.sources:
         parts.append("**Sources**\n\n" + "\n".join(source_line(s) for s in answer.sources))
@@ -165,6 +195,8 @@ def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
             lines += ["They cover:", *[f"{bullet}{line}" for line in answer.coverage], ""]
     if has_gap(answer):
         lines += [gap_sentence(answer.missing, answer.unmentioned, answer.unmentioned_by), ""]
+    if answer.withheld:
+        lines += [withheld_sentence(answer.withheld), ""]
     return lines
 
 
@@ -174,7 +206,7 @@ def render_text(answer: Answer, *, with_question: bool = False) -> str:
     for q in answer.quotes:
         if q.lead_in:
             lines.append(f"  {q.lead_in}")
-        lines += [f"  “{q.text}” [{q.number}]", ""]
+        lines += [f"  “{q.text}” [{q.number}]" + (f" ({caution_text(q)})" if caution_text(q) else ""), ""]
     if answer.sources:
         lines.append("Sources")
         lines += [line for s in answer.sources for line in _source_text(s)]
