@@ -28,7 +28,9 @@ BATCH_SIZE = 16  # /ask calls waiting together are answered with one model call
 FILE_LIMIT = "16kb"  # the app takes no uploads; keep the route that exists anyway small
 SESSIONS = 500  # sessions whose state is kept (a chat tab, or one /ask call); the oldest is dropped beyond:
 # tens of KB each, more with every turn. A dropped chat comes back (Handlers.restore).
-RESTORE_TURNS = 50  # a page whose session was dropped gets back at most this many of its turns
+# a page whose session was dropped gets back at most this many of its latest turns: as many as the
+# engine reads of a conversation (Settings.max_history), so a page claiming fifty costs eight answers
+RESTORE_TURNS = 8
 CACHE_CLEANUP = (60, 600)  # every minute, delete Gradio's served copies of files older than 10 minutes
 EXPORT_MAX_AGE_S = 600  # exports are deleted when their session ends, or after 10 minutes
 UNDO_S = 10  # "Undo new conversation" is offered for this long
@@ -115,10 +117,17 @@ CHAT_JS = """
 let seen = element.querySelectorAll('.qqa-turn').length;
 // Printing shows every fold (sources, partial lists) and puts them back as they were after.
 const opened = [];
+// Gradio's container hides what overflows it (custom CSS cannot reach it: Gradio scopes it inside),
+// which cut a long conversation's last printed page, the disclaimer with it.
+const container = () => element.closest('.gradio-container');
 window.addEventListener('beforeprint', () => {
   element.querySelectorAll('.qqa-turn details:not([open])').forEach((d) => { d.open = true; opened.push(d); });
+  if (container()) container().style.overflow = 'visible';
 });
-window.addEventListener('afterprint', () => { opened.splice(0).forEach((d) => { d.open = false; }); });
+window.addEventListener('afterprint', () => {
+  opened.splice(0).forEach((d) => { d.open = false; });
+  if (container()) container().style.overflow = '';
+});
 let keep = null;
 const log = () => element.querySelector('.qqa-log');
 function copy(text, button) {
@@ -357,9 +366,12 @@ class Handlers:
         index gives the same answers; the thumbs pressed are not kept. Otherwise `turns` as is."""
         if turns or not isinstance(asked, list) or not asked:
             return turns
-        questions = [" ".join(q.split())[:1000] for q in asked[-RESTORE_TURNS:] if isinstance(q, str)]
-        for question in filter(None, questions):
-            turns = [*turns, self.ask(question, _history(turns))]
+        questions = [q for q in (" ".join(q.split())[:1000] for q in asked if isinstance(q, str)) if q][-RESTORE_TURNS:]
+        calls = [(q, questions[:k]) for k, q in enumerate(questions)]
+        try:  # one model call for all of them
+            turns = list(self.engine.ask_batch(calls))
+        except Exception:  # each alone, so a failing one gets the error message, not all
+            turns = [self.ask(q, h) for q, h in calls]
         log.info("restored a dropped session: asked its %d earlier question(s) again", len(turns))
         return turns
 
