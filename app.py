@@ -366,8 +366,9 @@ class Handlers:
         index gives the same answers; the thumbs pressed are not kept. Otherwise `turns` as is."""
         if turns or not isinstance(asked, list) or not asked:
             return turns
-        questions = [q for q in (" ".join(q.split())[:1000] for q in asked if isinstance(q, str)) if q][-RESTORE_TURNS:]
-        calls = [(q, questions[:k]) for k, q in enumerate(questions)]
+        questions = [q for q in (" ".join(q.split())[:1000] for q in asked if isinstance(q, str)) if q]
+        # each read with the questions before it on the page, as it was first (the engine reads the last 8)
+        calls = [(q, questions[:k]) for k, q in enumerate(questions)][-RESTORE_TURNS:]
         try:  # one model call for all of them
             turns = list(self.engine.ask_batch(calls))
         except Exception:  # each alone, so a failing one gets the error message, not all
@@ -424,7 +425,7 @@ class Handlers:
 
     @property
     def examples(self) -> list[str]:
-        return [e for a in self.engine.articles.values() for e in (a.examples or (a.title,))][:6]
+        return [e for a in self.engine.articles.values() if not a.retracted for e in (a.examples or (a.title,))][:6]
 
     def clear(self, turns, ratings, asked):
         """New conversation: the screen, the follow-up history, the ratings and the export, all

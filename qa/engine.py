@@ -417,8 +417,9 @@ class Engine:
         tokens = self._retriever.tokenize([p.previous])[0]
         _, near = self._retriever.nearest_sentences(vecs[0], s.candidates)
         ranked, scores = self._ranking().rank([Query(tokens, vecs[0], near)])  # by content: no section-lead bonus
+        # a retracted article is no topic: the previous answer did not quote it (nor its runner-up instead)
+        best = [int(w) for w in ranked[:s.context_windows] if not self._retracted[w]]
         ranked, scores = ranked[~self._retracted[ranked]], scores[~self._retracted[ranked]]
-        best = [int(w) for w in ranked[:s.context_windows]]
         topic = Topic(tuple(dict.fromkeys(self._sections.article[w] for w in best)),
                       tuple(dict.fromkeys(int(self._sections.section[w]) for w in best)))
         if not p.intent:
@@ -489,7 +490,8 @@ class Engine:
     def _abstain(self, question: str, query: str, t0: float, passages: tuple[Passage, ...], followup: bool,
                  near: Sequence[int] = ()) -> Answer:
         """No quote: the message, and the articles nearest the question (`near`: sentence rows)."""
-        nearest = tuple(dict.fromkeys(self._store.sentences[int(r)].article_id for r in near))
+        nearest = tuple(dict.fromkeys(a for a in (self._store.sentences[int(r)].article_id for r in near)
+                                      if not self._store.articles[a].retracted))
         return replace(self._no_quotes(question, query, "abstained", ABSTAIN_MESSAGE, t0,
                                        passages=passages, followup=followup), coverage=self.coverage(nearest),
                        nearest=nearest[:self.settings.coverage_articles])

@@ -12,6 +12,7 @@ Knows nothing of questions or answers: the app hands it `answer_batch` and `inva
 """
 
 import asyncio
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ DOCS_PATH, OPENAPI_PATH, DOCS_FILES = "/api/docs", "/api/openapi.json", "/api/do
 STATUS_CODES = {"answered": 200, "abstained": 200, "invalid": 422, "error": 500}
 
 Call = tuple[str, list[str]]
+log = logging.getLogger("quoteqa.api")
 
 
 class AskBody(BaseModel):
@@ -108,11 +110,13 @@ class Batcher:
             self.batches = (self.batches + [len(batch)])[-1000:]
             try:
                 answers = await loop.run_in_executor(None, self.api.answer_batch, [call for call, _ in batch])
-            except Exception as exc:  # answer_batch handles its own failures; this is a last resort
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-                continue
+                if len(answers) != len(batch):
+                    raise RuntimeError(f"answer_batch gave {len(answers)} answers for {len(batch)} calls")
+            except Exception:  # answer_batch handles its own failures; this is a last resort
+                log.exception("a batch of %d calls failed", len(batch))
+                answers = [{**self.api.invalid(question, "Sorry, something went wrong while answering. Please try "
+                                                         "again; if it keeps happening, tell the QuoteQA maintainers."),
+                            "status": "error"} for (question, _), _ in batch]
             for (_, done), answer in zip(batch, answers):
                 if not done.done():
                     done.set_result(answer)

@@ -34,6 +34,7 @@ SECURITY_HEADERS = (
 STREAM_PREFIXES = ("/gradio_api/heartbeat/", "/gradio_api/queue/data", "/gradio_api/call/")
 LOGIN_PATHS = ("/login", "/login/")
 API_PREFIX = "/api/"  # the JSON API (`api.py`): signs in with every call
+BASIC_AUTH_PATHS = (API_PREFIX, "/metrics")  # routes that take HTTP Basic credentials with each request
 # An oversized body this small is read and dropped before the 413, so that a client still sending
 # it reads the reply instead of a broken pipe; a larger one is refused from its declared length.
 DRAIN_LIMIT = 16 * 1024 * 1024
@@ -109,7 +110,7 @@ class Guards:
         client = (scope.get("client") or ("unknown",))[0]
         path, method = scope["path"], scope["method"]
         # a sign-in: the page's login form, or any call of the JSON API (HTTP Basic credentials)
-        login = (method == "POST" and path in LOGIN_PATHS) or path.startswith(API_PREFIX)
+        login = (method == "POST" and path in LOGIN_PATHS) or path.startswith(BASIC_AUTH_PATHS)
         if login and (wait := self.throttle.blocked(client)):
             await self.reply(send, 429, f"Too many failed sign-ins from this address. Try again in {wait:.0f} s.",
                              [("retry-after", str(int(wait) + 1))])
@@ -162,12 +163,12 @@ class Guards:
             await send(message)
 
         await self.app(scope, receive, watch)
-        api = scope["path"].startswith(API_PREFIX)
-        if status.get("code") in ((401,) if api else (400, 401, 403)):
+        if scope["path"].startswith(BASIC_AUTH_PATHS):  # a wrong password, not a call made without one
             header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
-            user = (basic_credentials(header) or ("",))[0] if api else \
-                parse_qs(body.decode("utf-8", "replace")).get("username", [""])[0]
-            self.throttle.failed(client, user[:64])
+            if status.get("code") == 401 and (credentials := basic_credentials(header)) is not None:
+                self.throttle.failed(client, credentials[0][:64])
+        elif status.get("code") in (400, 401, 403):
+            self.throttle.failed(client, parse_qs(body.decode("utf-8", "replace")).get("username", [""])[0][:64])
 
     async def _stream(self, scope, receive, send, client: str) -> None:
         if self.streams.get(client, 0) >= self.settings.max_streams_per_client:

@@ -22,7 +22,7 @@ import logging
 import threading
 from typing import Any, Callable
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("quoteqa.serving.memory")
 TRIM_EVERY_SECONDS = 60.0
 
 

@@ -163,3 +163,23 @@ def test_the_docs_describe_the_api_and_load_nothing_from_the_internet(server, br
         context.close()
     outside = [u for u in requests if not u.startswith(server) and not u.startswith("data:")]
     assert not outside, outside
+
+
+def test_wrong_passwords_are_throttled_on_the_api_and_metrics_but_calls_without_any_are_not(built_index, tmp_path):
+    """20 wrong passwords from one address within a minute: 429, on every route that takes
+    credentials; a probe or a docs page opened without credentials is not a wrong password."""
+    launcher = ["env", f"QUOTEQA_AUTH=clin:{PASSWORD}", sys.executable]
+    with running_app(built_index, tmp_path, launcher=launcher) as url:
+        for _ in range(25):
+            assert post(url, {"question": "What is foot drop?"})[0] == 401
+        wrong = {"authorization": "Basic " + base64.b64encode(b"clin:guess").decode()}
+        codes = []
+        for k in range(21):
+            request = urllib.request.Request(url + ("metrics" if k % 2 else "api/docs"), headers=wrong)
+            try:
+                codes.append(urllib.request.urlopen(request, timeout=10).status)
+            except urllib.error.HTTPError as exc:
+                codes.append(exc.code)
+        assert codes[:20] == [401] * 20 and codes[20] == 429
+        right = "Basic " + base64.b64encode(f"clin:{PASSWORD}".encode()).decode()
+        assert post(url, {"question": "What is foot drop?"}, {"authorization": right})[0] == 429  # the address waits

@@ -114,4 +114,4 @@ def in_scope(nearest: Sequence[str], questions: dict[str, Sequence[str]], limit:
 def questions_by_article(engine) -> dict[str, tuple[str, ...]]:
     """Every indexed article's questions (`article_questions`), from the engine's views of its index."""
     return {a.id: article_questions(a.title, a.examples, [s[-1] for s in engine.article_sections(a.id) if s])
-            for a in engine.articles.values()}
+            for a in engine.articles.values() if not a.retracted}
