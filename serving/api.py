@@ -55,6 +55,11 @@ class AskApi:
     max_batch: int = 16
     gather_s: float = 0.005  # how long the first call of a batch waits for others to join it
     workers: int = 2  # batches answered at once (threads)
+    max_waiting: int = 256  # calls queued beyond this get 503 and Retry-After, not an ever longer wait
+
+
+class Busy(Exception):
+    """More calls are waiting than `AskApi.max_waiting`."""
 
 
 class Batcher:
@@ -83,6 +88,8 @@ class Batcher:
     async def ask(self, question: str, history: list[str]) -> dict:
         if self._queue is None:
             raise RuntimeError("Batcher.start() was not called")
+        if self._queue.qsize() >= self.api.max_waiting:
+            raise Busy
         done = asyncio.get_running_loop().create_future()
         self._in_flight += 1
         try:
@@ -164,6 +171,8 @@ def add_api(parent, batcher: Batcher) -> None:
                             413: {"description": "The request body is over the server's cap."},
                             422: {"description": "The call is malformed or the question empty or too long: "
                                                  "an answer with status \"invalid\" and what to fix."},
+                            503: {"description": "Too many calls are waiting: send it again after Retry-After "
+                                                 "seconds."},
                             500: {"description": "The answer failed: status \"error\"; the disclaimer still comes."}})
     async def ask(body: AskBody, request: Request) -> JSONResponse:
         """Quotes, word for word, the passages of the indexed articles that answer the question, with
@@ -174,7 +183,12 @@ def add_api(parent, batcher: Batcher) -> None:
         if (problem := ask_call_problem(body.question, body.history)) is not None:
             annotate(request.scope, answer_status="invalid", quotes=0)
             return JSONResponse(api.invalid(body.question, problem), status_code=422)
-        answer = await batcher.ask(body.question, body.history)
+        try:
+            answer = await batcher.ask(body.question, body.history)
+        except Busy:
+            return JSONResponse({**api.invalid(body.question, "QuoteQA is answering many questions at once; "
+                                                              "please send this one again in a few seconds."),
+                                 "status": "error"}, status_code=503, headers={"retry-after": "2"})
         annotate(request.scope, **answer_fields(answer))
         return JSONResponse(answer, status_code=STATUS_CODES.get(answer.get("status"), 200))
 

@@ -183,3 +183,26 @@ def test_wrong_passwords_are_throttled_on_the_api_and_metrics_but_calls_without_
         assert codes[:20] == [401] * 20 and codes[20] == 429
         right = "Basic " + base64.b64encode(f"clin:{PASSWORD}".encode()).decode()
         assert post(url, {"question": "What is foot drop?"}, {"authorization": right})[0] == 429  # the address waits
+
+
+def test_calls_beyond_the_waiting_cap_are_refused_at_once_not_queued():
+    import time
+
+    from serving import AskApi
+    from serving.api import Batcher, Busy
+
+    def slow(calls):
+        time.sleep(0.2)
+        return [{"question": q} for q, _ in calls]
+
+    async def run():
+        batcher = Batcher(AskApi(answer_batch=slow, invalid=lambda q, m: {}, workers=1, max_batch=1, max_waiting=3))
+        batcher.start()
+        try:
+            return await asyncio.gather(*(batcher.ask(f"q{k}", []) for k in range(8)), return_exceptions=True)
+        finally:
+            await batcher.stop()
+
+    results = asyncio.run(run())
+    answered = [r["question"] for r in results if isinstance(r, dict)]
+    assert answered == ["q0", "q1", "q2"] and all(isinstance(r, Busy) for r in results[3:])
