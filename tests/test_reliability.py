@@ -290,3 +290,16 @@ def test_a_citation_from_before_a_rebuild_marks_the_words_it_quoted(corpus_copy,
     marked = [html_lib.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", page, flags=re.S)]
     assert sorted(marked) == sorted(t for t in quoted if t != "Foot pain or cramping")
     assert f"1 of the {len(quoted)} passages it quoted from here is no longer in it" in page
+
+
+def test_an_unexpected_error_while_loading_a_build_leaves_the_old_one_serving_and_ready(index_copy, build):
+    """A loader failing in a way nobody foresaw (not a QuoteQA error) must not leave the app
+    'loading' for ever: /readyz would say not ready until a restart."""
+    def broken(path):
+        raise RuntimeError("simulated bug in a loader")
+
+    live = LiveIndex("old engine", index_copy, broken, check_every=0.0)
+    build(CORPUS, index_copy, force=True)
+    assert live.reload_now() is False
+    assert live.current == "old engine" and live.loading is False
+    assert live.reloads == {"switched": 0, "failed": 1} and "simulated bug" in live.last_error

@@ -75,16 +75,18 @@ class LiveIndex(Generic[T]):
     def reload_now(self) -> bool:
         """Load the build `current` points at, in this thread. True if a new build was swapped in."""
         target = current_target(self.index_dir)
-        if target in ("", self._target):
-            return False
         with self._lock:
+            if self._loading or target in ("", self._target):
+                return False
             self._loading = True
         return self._reload(target)
 
     def _reload(self, target: str) -> bool:
         try:
             fresh = self._load(self.index_dir / target)
-        except (QuoteQAError, OSError, ValueError, ImportError) as exc:  # ImportError: the other runtime missing
+        except Exception as exc:  # whatever it is, the old build keeps answering and /readyz says ready again
+            if not isinstance(exc, (QuoteQAError, OSError, ValueError, ImportError)):
+                log.exception("unexpected error loading index build %s", target)
             with self._lock:
                 self._failed.add(target)
                 self._loading = False
