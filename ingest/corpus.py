@@ -26,7 +26,7 @@ from .parse import CorpusError, decode_text, parse_file, parse_front_matter, unk
 
 PARALLEL_FROM = 24  # articles to parse before a process pool pays for its start (~1 s)
 
-Reuse = Callable[[Path], "ChunkedArticle | None"]
+Reuse = Callable[[Path], "tuple[ChunkedArticle, tuple[str, ...]] | None"]  # the records and the file's warnings
 
 
 def _collapse(text: str) -> str:
@@ -40,23 +40,18 @@ def print_warning(message: str) -> None:
 def load_corpus(corpus_dir: Path, *, on_warning: Callable[[str], None] | None = None,
                 reuse: Reuse | None = None, progress: bool = False) -> list[ChunkedArticle]:
     """Every article of the corpus, chunked and checked, in file-name order. `reuse(path)` gives
-    the live build's records for an unchanged file (None: parse it)."""
+    the live build's records for an unchanged file and its warnings (None: parse it)."""
     warn = on_warning or print_warning
     folder = corpus_dir / mf.ARTICLES_DIR
     paths = sorted(folder.glob("*.md"))
     if not paths:
         raise CorpusError(folder, "no articles (*.md files) found")
     kept = {path: reuse(path) for path in paths} if reuse else {}
-    for path, chunked in kept.items():
-        if chunked is not None:
-            meta, _ = parse_front_matter(decode_text(path.read_bytes()))
-            for warning in unknown_key_warnings(path, meta):
-                warn(warning)
     todo = [p for p in paths if kept.get(p) is None]
     parsed = dict(zip(todo, _read_all(todo, corpus_dir, progress and len(todo) >= 50)))
     articles = []
     for path in paths:
-        chunked, warnings = (kept[path], ()) if kept.get(path) is not None else parsed[path]
+        chunked, warnings = kept.get(path) or parsed[path]
         for warning in warnings:
             warn(warning)
         articles.append(chunked)
@@ -138,14 +133,17 @@ def unchanged_articles(build_dir: Path, built: mf.Manifest, corpus_dir: Path,
     def same(rel: str) -> bool:
         return rel in fingerprint and built.corpus.get(rel) == fingerprint[rel]
 
-    def lookup(path: Path) -> ChunkedArticle | None:
+    def lookup(path: Path) -> tuple[ChunkedArticle, tuple[str, ...]] | None:
         rel = path.relative_to(corpus_dir).as_posix()
         if rel not in records or not same(rel):
             return None
         try:
-            original = parse_front_matter(decode_text(path.read_bytes()))[0].get("original")
+            meta = parse_front_matter(decode_text(path.read_bytes()))[0]
         except ValueError:
             return None  # parsed again, which reports the problem
-        return records[rel] if not original or same(Path(str(original)).as_posix()) else None
+        original = meta.get("original")
+        if original and not same(Path(str(original)).as_posix()):
+            return None
+        return records[rel], unknown_key_warnings(path, meta)
 
     return lookup

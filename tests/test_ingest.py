@@ -251,3 +251,15 @@ def test_many_articles_are_read_on_every_core_with_the_same_result_and_errors(co
     (articles / "copy05-broken.md").write_text("no front matter\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="copy05-broken.md.*front matter.*python -m ingest"):
         load_corpus(corpus_copy)
+
+
+def test_a_reused_article_still_warns_of_its_unknown_front_matter_key(corpus_copy, tmp_path, build):
+    typo = corpus_copy / "articles" / "droracle-medical-management-foot-drop.md"
+    typo.write_text(typo.read_text(encoding="utf-8").replace("---\n", "---\nreviewd_by: 2027-01-01\n", 1),
+                    encoding="utf-8")
+    index = tmp_path / "index"
+    assert any("reviewd_by" in w for w in build(corpus_copy, index).warnings)
+    other = corpus_copy / ARTICLE
+    other.write_text(other.read_text(encoding="utf-8").replace("Foot pain or cramping", "Foot pain"), encoding="utf-8")
+    again = build(corpus_copy, index)  # the file with the typo is taken from the live build's records
+    assert again.status == "built" and any("reviewd_by" in w and typo.name in w for w in again.warnings)
