@@ -30,6 +30,12 @@ def post(url: str, body: bytes | dict, headers: dict | None = None) -> tuple[int
         return exc.code, json.loads(exc.read())
 
 
+def run_async(coroutine):
+    """`asyncio.run` on a thread of its own: the browser tests' Playwright keeps a loop running here."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def article_text(article_id: str) -> str:
     text = (CORPUS / "articles" / f"{article_id}.md").read_text(encoding="utf-8")
     return " ".join(text.split())
@@ -127,7 +133,7 @@ def test_concurrent_calls_are_answered_in_batches_and_a_lone_call_alone():
             await batcher.stop()
         return lone, together
 
-    lone, together = asyncio.run(run())
+    lone, together = run_async(run())
     assert lone == {"question": "alone", "history": []} and seen[0] == [("alone", [])]
     assert together == [{"question": f"q{k}", "history": [f"h{k}"]} for k in range(10)]
     assert sum(len(b) for b in seen[1:]) == 10 and max(len(b) for b in seen[1:]) > 1
@@ -203,6 +209,6 @@ def test_calls_beyond_the_waiting_cap_are_refused_at_once_not_queued():
         finally:
             await batcher.stop()
 
-    results = asyncio.run(run())
+    results = run_async(run())
     answered = [r["question"] for r in results if isinstance(r, dict)]
     assert answered == ["q0", "q1", "q2"] and all(isinstance(r, Busy) for r in results[3:])
