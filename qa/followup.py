@@ -93,7 +93,6 @@ def needs_context(question: str, stop: frozenset[str], known: Callable[[str], bo
     """Points back, opens like a follow-up, or is short and uses a word the articles know (a short
     question about something they never mention, "What is the capital of France?", is a new topic)."""
     lowered = question.strip().lower()
-    tokens = [w.lower() for w in words(lowered)]
     content = content_words(question, stop)
     return (
         points_back(question, stop)

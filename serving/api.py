@@ -17,7 +17,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError

@@ -14,7 +14,7 @@ import pytest
 
 from qa.present import render_markdown
 
-from tests.conftest import ARTIFACTS, CORPUS, DISCLAIMER_START, ROOT, ask, free_port, open_page, running_app
+from tests.conftest import ARTIFACTS, DISCLAIMER_START, ROOT, ask, free_port, open_page, running_app
 
 
 @pytest.fixture(scope="module")

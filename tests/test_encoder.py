@@ -8,7 +8,6 @@ import pytest
 
 import qa
 from qa.errors import IndexCorruptError, ModelError, QuoteQAError
-from qa.index import load_store
 from tests.conftest import CORPUS
 
 QUESTIONS = ["What causes foot drop?", "Is foot drop painful?", "What brace is used for foot drop?",

@@ -9,7 +9,7 @@ import sys
 
 from eval.conversations import dropped_form, generate, pronoun_form, shared_phrases
 from eval.questions import Question, load_questions
-from eval.split import CHECK, TUNE, part_of, split
+from eval.split import CHECK, part_of, split
 from tests.conftest import ROOT, require_covidqa
 
 STOP = frozenset("what is the of in for are how does do a".split())

@@ -154,7 +154,6 @@ def test_ingest_killed_at_any_stage_leaves_a_loadable_index(index_copy, engine, 
             break
     proc.wait(timeout=300)
     assert proc.returncode == -signal.SIGKILL, f"ingest finished before the kill point {kill_after!r}"
-    from qa import Engine
 
     reloaded = engine.reloaded(index_copy)
     assert expected_answers(reloaded) == before
