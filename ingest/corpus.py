@@ -65,7 +65,8 @@ def load_corpus(corpus_dir: Path, *, on_warning: Callable[[str], None] | None = 
 
 def _read_all(paths: list[Path], corpus_dir: Path, progress: bool) -> list[tuple[ChunkedArticle, tuple[str, ...]]]:
     """`read_article` of each path, in order: on every core when there are many."""
-    workers = min(os.cpu_count() or 1, 8)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(cores, 8)  # the cores this process may use (a container's limit), not the machine's
     if len(paths) < PARALLEL_FROM or workers < 2:
         split = pysbd_splitter()
         return [read_article(p, corpus_dir, split) for p in _shown(paths, progress)]
