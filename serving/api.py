@@ -70,7 +70,6 @@ class Batcher:
         self._queue: asyncio.Queue | None = None
         self._tasks: list[asyncio.Task] = []
         self._in_flight = 0  # calls asked and not yet answered, queued or being answered
-        self.batches: list[int] = []  # sizes of recent batches (the last 1,000), for the tests and the bench
 
     def start(self) -> None:
         self._queue = asyncio.Queue()
@@ -114,7 +113,6 @@ class Batcher:
                     batch.append(await asyncio.wait_for(self._queue.get(), left))
                 except asyncio.TimeoutError:
                     break
-            self.batches = (self.batches + [len(batch)])[-1000:]
             try:
                 answers = await loop.run_in_executor(None, self.api.answer_batch, [call for call, _ in batch])
                 if len(answers) != len(batch):
