@@ -17,13 +17,23 @@ import re
 from string import Template
 from typing import Iterable
 
+from .facts import article_facts, latest_date, phrase
 from .index.records import Article
 
 
 def describe_article(article: Article) -> str:
-    by = article.publisher or article.author
-    dated = f", updated {article.last_updated}" if article.last_updated else ""
-    return f"“{article.title}” ({by}{dated})" if by else f"“{article.title}”{dated}"
+    """An article in one short phrase: its title, who published it and its latest date, worded as
+    every view words those facts (`qa.facts`).
+
+    >>> a = Article("a", "T", "P", None, None, "2025-10-31", None, None, {}, None, "a.md", "")
+    >>> describe_article(a)
+    '“T” (P, last updated 2025-10-31)'
+    """
+    found = article_facts(article)
+    by = [value for label, value in found if label in ("publisher", "author")][:1]
+    dated = latest_date(found)
+    said = ", ".join(by + ([phrase(dated)] if dated else []))
+    return f"“{article.title}” ({said})" if said else f"“{article.title}”"
 
 
 EMPTY_PARENS = re.compile(r"\s*\(\s*\)")
@@ -54,7 +64,7 @@ def render_disclaimer(template: str, articles: Iterable[Article], *, named: int 
     >>> a = Article("a", "T", "P", None, None, "2025", None, None, {}, None, "a.md", "")
     >>> t = "From $article_count $article_noun: $articles."
     >>> render_disclaimer(t, [a, a]), render_disclaimer(t, [a] * 2000)
-    ('From 2 articles: “T” (P, updated 2025); “T” (P, updated 2025).', 'From 2,000 articles: 2,000 articles, dated 2025.')
+    ('From 2 articles: “T” (P, last updated 2025); “T” (P, last updated 2025).', 'From 2,000 articles: 2,000 articles, dated 2025.')
     """
     articles = list(articles)
     count, dates = f"{len(articles):,}", date_span(articles)
