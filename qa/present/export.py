@@ -13,15 +13,9 @@ from datetime import datetime, timezone
 from typing import Sequence
 
 from ..answer import Answer, Source
+from .facts import source_text
 from .labels import numbered
 from .markdown import caution_text, preamble_lines
-
-
-def _source_line(s: Source) -> str:
-    facts = [" · ".join(x for x in (s.publisher, s.author) if x), s.published and f"published {s.published}",
-             s.last_updated and f"last updated {s.last_updated}", s.review_status and f"review status: {s.review_status}",
-             s.license and f"license: {s.license}", s.doi and f"DOI {s.doi}", s.url]
-    return f"[{s.number}] {s.title}" + "".join(f" — {x}" for x in facts if x)
 
 
 def _answer_lines(answer: Answer) -> list[str]:
@@ -48,7 +42,7 @@ def conversation_markdown(answers: Sequence[Answer], *, disclaimer: str, index_d
         lines += _answer_lines(answer)
     if sources:
         in_order = sorted(sources.values(), key=lambda s: s.number)
-        lines += ["## Sources", "", *[_source_line(s) for s in in_order], ""]
+        lines += ["## Sources", "", *[source_text(s) for s in in_order], ""]
     lines += ["---", "", disclaimer, "", "---", "",
               f"Exported {now.strftime('%Y-%m-%d %H:%M:%S %Z').strip()} from QuoteQA · index build {index_digest}"
               f" (built {built_at}) · indexed articles: " + "; ".join(articles), ""]

@@ -8,22 +8,11 @@ block quotes with their [n] marker; consecutive quotes continuing the same lead-
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Sequence
 
 from ..answer import Answer, Quote, Source
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
-
-
-def escape_md(text: str) -> str:
-    """Make text inert in Markdown and HTML.
-
-    >>> escape_md("<img src=x> *a*")
-    '&lt;img src=x&gt; \\\\*a\\\\*'
-    """
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+from .escape import escape_md
+from .facts import source_markdown, source_text
 
 
 def gap_sentence(missing: Sequence[str], unmentioned: str = "", by: Sequence[str] = ()) -> str:
@@ -72,29 +61,16 @@ def unknown_sentence(unknown: Sequence[str]) -> str:
 
 
 def source_line(src: Source) -> str:
-    by = " · ".join(x for x in (src.publisher, src.author) if x)
-    parts = [f"*{escape_md(src.title)}*"]
-    if by:
-        parts.append(escape_md(by))
+    """One numbered source in Markdown: its facts (`facts.source_markdown`), the sections quoted,
+    and the article's own references the quoted sentences cite."""
     sections = src.sections or (src.section,)
-    parts.append(("Sections: " if len(sections) > 1 else "Section: ")
-                 + "; ".join(escape_md(" › ".join(s) if s else "opening paragraphs") for s in sections))
-    if src.last_updated:
-        parts.append(f"Last updated {escape_md(src.last_updated)}")
-    if src.review_status:
-        parts.append(f"Review status: {escape_md(src.review_status)}")
-    parts.extend(escape_md(x) for x in _provenance(src))
-    line = " — ".join(parts)
+    quoted = (("Sections: " if len(sections) > 1 else "Section: ")
+              + "; ".join(escape_md(" › ".join(s) if s else "opening paragraphs") for s in sections))
+    line = source_markdown(src, [quoted])
     for ref in src.references:
         entry = escape_md(ref.entry) if ref.entry else "not listed in the article's reference list"
         line += f"<br>  Article reference {escape_md(ref.label)}: {entry}"
-    return f"{src.number}. {line}"
-
-
-def _provenance(src: Source) -> list[str]:
-    """First publication, DOI and licence, when the article's front matter gives them."""
-    return [x for x in (src.published and f"published {src.published}", src.doi and f"DOI {src.doi}",
-                        src.license and f"licence {src.license}") if x]
+    return line
 
 
 def caution_text(quote: Quote) -> str:
@@ -217,10 +193,7 @@ def render_text(answer: Answer, *, with_question: bool = False) -> str:
 
 def _source_text(s: Source) -> list[str]:
     sections = "; ".join(" > ".join(x) for x in (s.sections or (s.section,)) if x)
-    meta = " | ".join(x for x in (s.publisher, s.author, sections or None,
-                                  s.last_updated and f"updated {s.last_updated}", s.review_status,
-                                  *_provenance(s), s.url) if x)
-    return [f"  [{s.number}] {s.title} | {meta}",
+    return [f"  {source_text(s, [sections] if sections else [])}",
             *[f"      reference {ref.label}: {ref.entry or 'not listed in the article'}" for ref in s.references]]
 
 

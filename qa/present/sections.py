@@ -2,17 +2,19 @@
 and which other sections sit next to it (for suggested follow-up questions).
 
 Reads the engine's public views of the index (`articles`, `section_chunks`, `article_sections`);
-renders HTML with every piece of article text escaped.
+renders HTML through a template (`templates/section.html`) that escapes every piece of article text.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Sequence
 
+from markupsafe import Markup
+
 from ..answer import Quote
 from ..index import Article, Chunk
+from .templating import render
 
 
 @dataclass(frozen=True)
@@ -32,35 +34,33 @@ def section_view(engine, quotes: Sequence[Quote]) -> SectionView:
     return SectionView(article, first.section, chunks, marks)
 
 
-def _marked(text: str, offset: int, highlights: Sequence[tuple[int, int]]) -> str:
-    """Escape `text` (which starts at article offset `offset`) and wrap highlighted spans in <mark>."""
+def _segments(text: str, offset: int, highlights: Sequence[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """`text` (which starts at article offset `offset`) cut into (piece, highlighted) in order.
+
+    >>> _segments("abcdef", 10, [(12, 14)])
+    [('ab', False), ('cd', True), ('ef', False)]
+    """
     out, cursor = [], 0
     for start, end in sorted(highlights):
         s, e = max(start - offset, cursor), min(end - offset, len(text))
         if s >= e:
             continue
-        out += [html.escape(text[cursor:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+        out += [(text[cursor:s], False), (text[s:e], True)]
         cursor = e
-    out.append(html.escape(text[cursor:]))
-    return "".join(out)
+    out.append((text[cursor:], False))
+    return [(piece, on) for piece, on in out if piece]
 
 
-def section_body(view: SectionView) -> str:
-    """The section's paragraphs and list items as HTML, quoted spans in <mark>."""
-    parts: list[str] = []
-    in_list = False
+def section_body(view: SectionView) -> Markup:
+    """The section's paragraphs and list items as HTML (for the viewer's template), quoted spans in
+    <mark>; consecutive list items make one list."""
+    blocks: list[tuple[str, list]] = []
     for c in view.chunks:
-        body = _marked(c.text, c.start, view.highlights)
-        if c.kind == "item" and not in_list:
-            parts.append("<ul>")
-            in_list = True
-        elif c.kind != "item" and in_list:
-            parts.append("</ul>")
-            in_list = False
-        parts.append(f"<li>{body}</li>" if c.kind == "item" else f"<p>{body}</p>")
-    if in_list:
-        parts.append("</ul>")
-    return "\n".join(parts)
+        kind = "item" if c.kind == "item" else "paragraph"
+        if not blocks or kind != "item" or blocks[-1][0] != "item":
+            blocks.append((kind, []))
+        blocks[-1][1].append(_segments(c.text, c.start, view.highlights))
+    return render("section.html", blocks=blocks)
 
 
 SUGGESTIONS = 3  # follow-up suggestions offered under an answer

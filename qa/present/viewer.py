@@ -2,39 +2,23 @@
 it, the quoted sentences in <mark>, and what is known about the article (who, when, review
 status, license, DOI, a link to the original).
 
-Reads the engine's public views of the index (`articles`, `section_chunks`); all text is escaped.
-Does not decide which answer or number is shown: the page passes them in.
+Reads the engine's public views of the index (`articles`, `section_chunks`); the HTML comes from
+templates (`templates/viewer.html`) that escape all text. Does not decide which answer or number is
+shown: the page passes them in.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 from typing import Sequence
 
 from ..answer import Answer, Quote
-from ..index import Article
+from .facts import article_facts, facts_html, url_of
 from .sections import SectionView, section_body
+from .templating import render
 
 VIEWER_HINT = "<p class='qqa-meta'>Select a citation such as [1] in any answer to read the section it quotes.</p>"
-
-
-def _e(text: str | None) -> str:
-    return html.escape(text or "", quote=True)
-
-
-def article_facts(a: Article) -> str:
-    facts = [x for x in (a.publisher, a.author, a.author_affiliation) if x]
-    facts += [f"{label} {value}" for label, value in (
-        ("published", a.published), ("last updated", a.last_updated),
-        ("review status:", a.review_status or "not stated"), ("license:", a.license), ("DOI", a.doi)) if value]
-    if not (a.published or a.last_updated):
-        facts.append("no date given")
-    out = f"<p class='qqa-meta'>{_e(' · '.join(facts))}</p>"
-    if a.url and a.url.startswith(("https://", "http://")):
-        out += (f"<p><a href='{_e(a.url)}' target='_blank' rel='noopener noreferrer'>Open the original "
-                f"article</a></p>")
-    return out
+GONE = "<p class='qqa-meta' role='status'>That source is no longer in the index; ask again.</p>"
 
 
 def _sections(engine, quotes: Sequence[Quote]) -> list[SectionView]:
@@ -45,15 +29,6 @@ def _sections(engine, quotes: Sequence[Quote]) -> list[SectionView]:
         marks = tuple((q.start, q.end) for q in in_order if q.section == section)
         views.append(SectionView(article, section, engine.section_chunks(article.id, section), marks))
     return views
-
-
-def _references(quotes: Sequence[Quote]) -> str:
-    refs = dict.fromkeys(r for q in quotes for r in q.references)
-    if not refs:
-        return ""
-    items = "".join(f"<li><span class='qqa-ref'>ref. {_e(r.label)}</span> {_e(r.entry) if r.entry else 'not listed in the article’s reference list'}</li>"
-                    for r in refs)
-    return f"<p class='qqa-refs-title'>The article cites for the quoted sentences:</p><ul class='qqa-refs'>{items}</ul>"
 
 
 def as_now(engine, quotes: Sequence[Quote]) -> tuple[list[Quote], list[Quote]]:
@@ -74,28 +49,29 @@ def as_now(engine, quotes: Sequence[Quote]) -> tuple[list[Quote], list[Quote]]:
     return placed, lost
 
 
+def _changed(turn: int, placed: Sequence[Quote], lost: Sequence[Quote]) -> str:
+    """What no longer stands in the article of an answer given before a rebuild ("" when all does)."""
+    if not lost:
+        return ""
+    which = ("the passages it quoted from here are" if not placed else
+             f"{len(lost)} of the {len(lost) + len(placed)} passages it quoted from here "
+             f"{'is' if len(lost) == 1 else 'are'}")
+    return (f"The article has changed since answer {turn + 1} (the index was rebuilt): {which} no longer in it"
+            f"{'' if not placed else '; the others are marked where they now stand'}. "
+            "Ask again to quote its current version.")
+
+
 def source_html(engine, answer: Answer, turn: int, number: int) -> str:
     """HTML for source `number` of `answer` (the `turn`-th answer, 0-based), numbered as the page
     shows it (`labels.numbered`), marked where the quotes stand in the engine's build of the article."""
     quotes = [q for q in answer.quotes if q.number == number]
     if not quotes or quotes[0].article_id not in engine.articles:
-        return "<p class='qqa-meta' role='status'>That source is no longer in the index; ask again.</p>"
+        return GONE
     article = engine.articles[quotes[0].article_id]
-    parts = ["<button type='button' class='qqa-close'>Close</button>",
-             f"<p class='qqa-meta'>Source [{number}], as cited in answer {turn + 1}</p>",
-             f"<h2 id='qqa-source-title' tabindex='-1'>{_e(article.title)}</h2>", article_facts(article)]
-    quotes, lost = as_now(engine, quotes)
-    if lost:
-        which = ("the passages it quoted from here are" if not quotes else
-                 f"{len(lost)} of the {len(lost) + len(quotes)} passages it quoted from here "
-                 f"{'is' if len(lost) == 1 else 'are'}")
-        parts.append(f"<p class='qqa-meta qqa-changed' role='status'>The article has changed since answer {turn + 1} "
-                     f"(the index was rebuilt): {which} no longer in it"
-                     f"{'' if not quotes else '; the others are marked where they now stand'}. "
-                     "Ask again to quote its current version.</p>")
-    for view in (_sections(engine, quotes) if quotes else ()):
-        parts.append(f"<h3 class='qqa-path'>Section: {_e(' › '.join(view.section) or 'opening paragraphs')}</h3>")
-        parts.append(section_body(view))
-    parts.append(_references(quotes))
-    parts.append(f"<p><a href='#qqa-turn-{turn}' class='qqa-back'>Back to answer {turn + 1}</a></p>")
-    return "<div class='qqa-source'>" + "\n".join(parts) + "</div>"
+    placed, lost = as_now(engine, quotes)
+    sections = [(" › ".join(view.section) or "opening paragraphs", section_body(view))
+                for view in (_sections(engine, placed) if placed else ())]
+    facts = article_facts(article)
+    return str(render("viewer.html", number=number, turn=turn, title=article.title, facts=facts_html(facts, None),
+                      url=url_of(facts), changed=_changed(turn, placed, lost), sections=sections,
+                      references=list(dict.fromkeys(r for q in placed for r in q.references))))
