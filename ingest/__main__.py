@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
 def add_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ingest add",
-        description="Import plain-text (.txt), saved web page (.html) or Markdown (.md) articles into the corpus.")
+        description="Import plain-text (.txt), saved web page (.html), Markdown (.md) or PDF (.pdf) articles into the "
+                    "corpus. A PDF is read with its columns, headings and running heads (no OCR: it needs a text "
+                    "layer); the PDF is kept in originals/ with where each page starts (docs/pdf-import.md).")
     parser.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="files to import")
     parser.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus folder (default: corpus/)")
     parser.add_argument("--url", help="the page's address, when the source does not say (one source only)")

@@ -25,6 +25,8 @@ class Draft:
     blocks: tuple[DraftBlock, ...]
     did: tuple[str, ...] = field(default_factory=tuple)  # what the importer did, for the maintainer
     unsure: tuple[str, ...] = field(default_factory=tuple)  # what it left as text because it could not be sure
+    # a PDF's pages: where each starts in the blocks' texts joined by blank lines (the extracted text)
+    page_starts: tuple[int, ...] = ()
 
 
 def collapse(text: str) -> str:

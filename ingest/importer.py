@@ -1,11 +1,12 @@
-"""`python -m ingest add`: turn plain text, a saved web page or Markdown into corpus articles.
+"""`python -m ingest add`: turn plain text, a saved web page, Markdown or a PDF into corpus articles.
 
 For each source: read it (refusing an empty, binary, undecodable or unreadable file by name),
 make a `Draft` (`plaintext`, `webpage`, or the corpus parser for Markdown), render it with
 Markdown escaping, parse it back, and check every sentence against the text it came from, all in
 a scratch folder. Only when every source has passed are files written: `articles/<slug>.md` and
-the source's copy in `originals/` (for a web page or Markdown also the extracted `.txt` that
-`original:` names). A source whose bytes are already in `originals/` is reported, not added again.
+the source's copy in `originals/` (for a web page, Markdown or PDF also the extracted `.txt` that
+`original:` names; for a PDF also `<slug>.pages.json`, where each page starts in that text, named
+by `pages:`, with `original_pdf:` naming the PDF). A source whose bytes are already in `originals/` is reported, not added again.
 
 Does not build the index; the maintainer runs `python -m ingest` afterwards.
 """
@@ -13,6 +14,7 @@ Does not build the index; the maintainer runs `python -m ingest` afterwards.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tempfile
 import unicodedata
@@ -23,9 +25,9 @@ from .draft import Draft, DraftBlock
 from .markdown_out import RoundTripError, render_checked
 from .parse import CorpusError, decode_text, parse_body, parse_front_matter, unknown_key_warnings
 
-SUFFIXES = (".txt", ".html", ".htm", ".md")
+SUFFIXES = (".txt", ".html", ".htm", ".md", ".pdf")
 FIELD_ORDER = ("title", "publisher", "author", "published", "last_updated", "url", "doi", "license", "sha",
-               "examples", "original", "references")
+               "examples", "original", "original_pdf", "pages", "references")
 
 
 class ImportRefused(Exception):
@@ -83,6 +85,10 @@ def _read(source: Path) -> bytes:
         raw = source.read_bytes()
     except OSError as exc:
         raise ImportRefused(source, f"cannot be read ({exc.strerror or exc})") from exc
+    if source.suffix.lower() == ".pdf":
+        if not raw.strip():
+            raise ImportRefused(source, "the file is empty")
+        return raw  # read in `_draft`, where a broken PDF is refused with its fix
     try:
         text = decode_text(raw)
     except ValueError as exc:
@@ -92,8 +98,11 @@ def _read(source: Path) -> bytes:
     return raw
 
 
-def _draft(source: Path, text: str, url: str | None) -> Draft:
+def _draft(source: Path, raw: bytes, url: str | None) -> Draft:
     suffix = source.suffix.lower()
+    if suffix == ".pdf":
+        return _pdf_draft(source, raw)
+    text = raw.decode("utf-8")
     if suffix in (".html", ".htm"):
         from .webpage import read_web_page
 
@@ -103,6 +112,17 @@ def _draft(source: Path, text: str, url: str | None) -> Draft:
     from .plaintext import read_plain_text
 
     return read_plain_text(text)
+
+
+def _pdf_draft(source: Path, raw: bytes) -> Draft:
+    from .pdf import read_pdf
+    from .pdf_text import PdfRefused
+
+    try:
+        reading = read_pdf(raw)
+    except PdfRefused as exc:
+        raise ImportRefused(source, str(exc)) from exc
+    return replace(reading.draft, page_starts=reading.page_starts)
 
 
 def _markdown_draft(source: Path, text: str) -> Draft:
@@ -127,7 +147,7 @@ def _markdown_draft(source: Path, text: str) -> Draft:
 
 def _plan(source: Path, raw: bytes, corpus_dir: Path, taken: set[str], *, url: str | None,
           publisher: str | None) -> _Plan:
-    draft = _draft(source, raw.decode("utf-8"), url)
+    draft = _draft(source, raw, url)
     meta = dict(draft.meta)
     if not meta.get("title"):
         meta["title"] = source.stem
@@ -143,6 +163,9 @@ def _plan(source: Path, raw: bytes, corpus_dir: Path, taken: set[str], *, url: s
         extracted = "\n\n".join(b.text for b in draft.blocks).encode("utf-8") + b"\n"
         files.append((f"originals/{slug}.txt", extracted))
     meta["original"] = f"originals/{slug}.txt"
+    if draft.page_starts:
+        meta.update(original_pdf=f"originals/{slug}.pdf", pages=f"originals/{slug}.pages.json")
+        files.append((meta["pages"], _pages_json(slug, draft.page_starts)))
     draft = replace(draft, meta={k: meta[k] for k in sorted(meta, key=_field_rank)})
     try:
         markdown = render_checked(draft)
@@ -150,6 +173,15 @@ def _plan(source: Path, raw: bytes, corpus_dir: Path, taken: set[str], *, url: s
         raise ImportRefused(source, f"refused rather than written wrong: {exc}") from exc
     _check_in_scratch(source, slug, markdown, files)
     return _Plan(source, slug, markdown, tuple(files), draft)
+
+
+def _pages_json(slug: str, starts: tuple[int, ...]) -> bytes:
+    """Where each page of the PDF starts in the extracted text: page n (1-based) is the text from
+    `page_starts[n - 1]` up to the next page's start; a quote found at offset i of the text is on
+    page `bisect_right(page_starts, i)`."""
+    record = {"version": 1, "pdf": f"originals/{slug}.pdf", "text": f"originals/{slug}.txt",
+              "pages": len(starts), "page_starts": list(starts)}
+    return (json.dumps(record, indent=1) + "\n").encode("utf-8")
 
 
 def _field_rank(name: str) -> tuple[int, str]:

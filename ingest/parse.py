@@ -23,6 +23,7 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
 OPTIONAL_FIELDS = (
     "publisher", "author", "author_affiliation", "last_updated", "review_status", "url",
     "site_disclaimer", "original", "license", "doi", "published", "sha", "review_by",
+    "original_pdf", "pages",  # an imported PDF as received, and its page offsets (docs/pdf-import.md)
 )
 STRUCTURED_FIELDS = ("title", "examples", "references", "retracted")
 
