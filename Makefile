@@ -29,7 +29,7 @@ run: index
 	$(BIN)/python app.py --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.stamp-test
-	$(BIN)/ruff check --no-cache qa ingest eval serving app.py tests
+	$(BIN)/ruff check --no-cache qa ingest eval serving chatpage app.py tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 eval: $(VENV)/.stamp-test index

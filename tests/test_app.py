@@ -457,12 +457,13 @@ def test_app_builds_a_missing_index_before_serving(tmp_path):
 
 def test_stale_index_is_served_with_a_banner(built_index, corpus_copy):
     import app
+    from chatpage import header_html
 
     article = corpus_copy / "articles" / "symptom-database-foot-drop.md"
     article.write_text(article.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     engine, stale = app.prepare_engine(built_index, corpus_copy)
     assert stale == ["articles/symptom-database-foot-drop.md changed"]
-    banner = app.header_html(engine, stale)
+    banner = header_html(engine, stale)
     assert "older than the corpus" in banner and "python -m ingest" in banner
 
 

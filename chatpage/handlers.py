@@ -1,0 +1,216 @@
+"""The chat page's callbacks: each takes what the page holds (its turns, ratings and questions) and
+returns a `PageUpdate` naming what changes. Answers come from `Service`, HTML from `qa.present`.
+
+No layout and no wiring here (`layout.py`): a handler runs with hand-made `Answer`s and no server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .export import conversation_export
+from .feedback import feedback_record, write_feedback
+from .ratings import THUMBS, Rating, noted, press, thumbs, with_reason
+from .update import KEEP, PageUpdate
+
+EXPORT_MAX_AGE_S = 600  # exports are deleted when their session ends, or after 10 minutes
+CITE_HINT = "<p class='qqa-meta'>Select a citation such as [1] to read its source.</p>"
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """The conversation "New conversation" cleared, kept for "Undo" until the undo timer ticks."""
+    turns: list
+    ratings: dict[int, Rating]
+    asked: list
+
+
+def _history(turns: list) -> list[str]:
+    """The questions a follow-up is read against: those answered or declined, not failed ones."""
+    return [a.question for a in turns if a.status in ("answered", "abstained")]
+
+
+def _asked(turns: list) -> list[str]:
+    return [a.question for a in turns]
+
+
+class Handlers:
+    """The page's callbacks; each turns engine output into component values."""
+
+    def __init__(self, service, feedback_path: Path):
+        self.service = service  # chatpage.Service: the live engine and what the page shares with /ask
+        self.feedback_path = feedback_path
+        from serving import ExportFiles
+
+        self.exports = ExportFiles(max_age_s=EXPORT_MAX_AGE_S)  # per-session folders, random names, 0600
+
+    @property
+    def engine(self):
+        return self.service.engine
+
+    # answering ---------------------------------------------------------------------------------
+
+    def restore(self, turns: list, asked) -> list:
+        """The turns of a page whose session state the server dropped (past --sessions, the
+        oldest go): its questions (`asked`) asked again (`Service.replay`). Otherwise `turns` as is."""
+        replayed = None if turns else self.service.replay(asked)
+        return turns if replayed is None else replayed
+
+    def respond(self, message, turns, ratings, asked=None) -> PageUpdate:
+        """Answer a question typed, clicked as an example or suggested. An empty question does
+        nothing; the same question as the last one is not asked again: the page says where its
+        answer is and shows it."""
+        message = " ".join((message or "").split())
+        if not message:
+            return PageUpdate()
+        turns = self.restore(turns, asked)
+        if turns and turns[-1].question == message:
+            # the box is left as it is: whatever was typed meanwhile is not wiped by this reply
+            return PageUpdate(chat=self.conversation(turns, ratings, repeated=True))
+        answer, header = self.service.ask(message, _history(turns)), self.service.header_update(turns)
+        self.service.record("chat", {"status": answer.status, "quotes": answer.quotes,
+                                     "index_build": answer.index_build, "ms": answer.ms}, message)
+        turns = [*turns, answer]
+        return PageUpdate(box="", chat=self.conversation(turns, ratings), turns=turns, ratings=ratings,
+                          source=self._viewer_hint(), header=header, suggested=self._suggested(answer),
+                          tools=_visible(True), undo=_visible(False), asked=_asked(turns))
+
+    def conversation(self, turns, ratings: dict[int, Rating], repeated: bool = False) -> str:
+        """The conversation's HTML, each answer with its thumb and whether a reason was noted;
+        `repeated`: the last question was just asked again."""
+        from qa.present import conversation_html
+
+        html = conversation_html(turns, thumbs(ratings), examples=self.service.examples,
+                                 noted=with_reason(ratings), repeated=repeated,
+                                 titles=[a.title for a in self.engine.articles.values()],
+                                 questions=self.service.article_questions())
+        # Gradio keeps this per session. In ASCII (“ as &#8220;, the same on screen) a Python string
+        # takes one byte a character; one curly quote would make the whole of it take two.
+        return html.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+    def _suggested(self, answer=None) -> list:
+        """One update per suggestion button: the follow-ups for the sections next to the quoted
+        ones (topics only: "In Conclusion" is none), the buttons left over hidden."""
+        import gradio as gr
+        from qa.present import SUGGESTIONS, follow_up, neighbouring_sections
+
+        near = neighbouring_sections(self.engine, answer.quotes, limit=50) if answer is not None else ()
+        found = list(dict.fromkeys(q for q in (follow_up(heading) for _, heading in near) if q))[:SUGGESTIONS]
+        return ([gr.update(value=s, visible=True) for s in found]
+                + [gr.update(value="", visible=False)] * (SUGGESTIONS - len(found)))
+
+    @staticmethod
+    def _viewer_hint() -> str:
+        from qa.present import VIEWER_HINT
+
+        return VIEWER_HINT
+
+    # a new conversation, and taking it back --------------------------------------------------------
+
+    def clear(self, turns, ratings, asked) -> PageUpdate:
+        """New conversation: the screen, the follow-up history, the ratings and the export, all
+        empty; what was cleared is kept for "Undo" (`undo`) until the undo timer ticks."""
+        import gradio as gr
+
+        kept = Cleared(turns=turns, ratings=ratings, asked=asked) if turns else None
+        return PageUpdate(box="", chat=self.conversation([], {}), turns=[], ratings={}, source=self._viewer_hint(),
+                          header=self.service.header_update([]), suggested=self._suggested(),
+                          tools=_visible(False), undo=_visible(kept is not None), asked=[],
+                          export_file=gr.update(value=None), cleared=kept, undo_timer=gr.Timer(active=kept is not None))
+
+    def undo(self, kept: Cleared | None) -> PageUpdate:
+        """Bring back the conversation "New conversation" cleared, as it was (thumbs included)."""
+        if not kept:
+            return self.undo_expired()
+        import gradio as gr
+
+        return PageUpdate(chat=self.conversation(kept.turns, kept.ratings), turns=kept.turns, ratings=kept.ratings,
+                          header=self.service.header_update([]), tools=_visible(True), undo=_visible(False),
+                          asked=kept.asked, cleared=None, undo_timer=gr.Timer(active=False))
+
+    @staticmethod
+    def undo_expired() -> PageUpdate:
+        """The undo timer ticked: "Undo new conversation" goes, and what it would have brought back."""
+        import gradio as gr
+
+        return PageUpdate(undo=_visible(False), cleared=None, undo_timer=gr.Timer(active=False))
+
+    # the buttons inside the conversation --------------------------------------------------------
+
+    def on_chat(self, turns, ratings, data: dict, asked=None) -> PageUpdate:
+        """A button inside the conversation: `cite` opens a source, `rate` and `reason` record
+        feedback, `ask` asks an example question."""
+        if data.get("action") == "ask":
+            return self.respond(str(data.get("text", "")), turns, ratings, asked)
+        restored = self.restore(turns, asked)
+        update = self._on_turn(restored, ratings, data)
+        if restored is turns:
+            return update
+        # the session had been dropped and its turns were asked again: keep them, show them
+        shown = ratings if update.ratings is KEEP else update.ratings
+        return replace(update, chat=self.conversation(restored, shown), turns=restored, ratings=shown,
+                       tools=_visible(bool(restored)), asked=_asked(restored))
+
+    def _on_turn(self, turns, ratings: dict[int, Rating], data: dict) -> PageUpdate:
+        """`on_chat` for a button of one turn: a citation, a thumb, or the reason for a thumb."""
+        action = data.get("action")
+        try:
+            turn = int(data.get("turn", -1))
+        except (TypeError, ValueError):
+            return PageUpdate()
+        if not 0 <= turn < len(turns):
+            return PageUpdate()
+        if action == "cite":
+            return PageUpdate(source=self.source(turns, turn, data.get("number")))
+        if action == "rate" and data.get("rating") in THUMBS:
+            ratings = self.rate(turns, ratings, turn, data["rating"])
+        elif action == "reason" and str(data.get("text", "")).strip() and turn in ratings:
+            self.feedback(turns[turn], ratings[turn].thumb, reason=" ".join(str(data["text"]).split())[:200])
+            ratings = noted(ratings, turn)
+        else:
+            return PageUpdate()
+        return PageUpdate(chat=self.conversation(turns, ratings), ratings=ratings)
+
+    def rate(self, turns, ratings: dict[int, Rating], turn: int, thumb: str) -> dict[int, Rating]:
+        """Press a thumb: record it; press the same thumb again: record an undo of it."""
+        previous = ratings.get(turn)
+        ratings = press(ratings, turn, thumb)
+        if turn in ratings:
+            self.feedback(turns[turn], thumb, replaces=previous.thumb if previous else None)
+        else:
+            self.feedback(turns[turn], "undo", undoes=thumb)
+        return ratings
+
+    def source(self, turns, turn: int, number) -> str:
+        """The viewer for citation `number` of answer `turn`, numbered as the page numbers it."""
+        from qa.present import numbered, source_html
+
+        try:
+            return source_html(self.engine, numbered(turns[:turn + 1])[turn], turn, int(number))
+        except (TypeError, ValueError):
+            return CITE_HINT
+
+    # feedback and export -----------------------------------------------------------------------
+
+    def feedback(self, answer, rating: str, **extra) -> None:
+        """Append one feedback line: "up", "down" or "undo" (of `undoes`), with an optional reason."""
+        write_feedback(self.feedback_path, feedback_record(answer, rating, **extra), self.engine.disclaimer)
+
+    def export(self, turns, session: str = "no-session", asked=None):
+        """A new file of the conversation as it is now, named for its first question and the time;
+        the page downloads it at once (export.js). Nothing asked: nothing to export."""
+        import gradio as gr
+
+        turns = self.restore(turns, asked)
+        if not turns:
+            gr.Info("There is nothing to export yet: ask a question first.")
+            return gr.update(value=None)
+        name, text = conversation_export(turns, self.engine)
+        return gr.update(value=str(self.exports.write(session, text, name=name)))  # a new private file
+
+
+def _visible(shown: bool):
+    import gradio as gr
+
+    return gr.update(visible=shown)
