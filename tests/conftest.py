@@ -204,3 +204,28 @@ def ask(page, question: str, button: bool = False) -> str:
         " return m.length > n && m[m.length - 1].innerText.includes(d); }",
         arg=[before, DISCLAIMER_START], timeout=60_000)
     return page.locator("#qqa-chat .qqa-turn").last.inner_text()
+
+
+# -- hand-made answers ------------------------------------------------------------------------------
+
+def quote_from(article, text: str, number: int = 1, **fields):
+    """A `qa.Quote` of `text` where it stands in `article` (a `qa.index.Article`), cited as [number]."""
+    from qa import Quote
+
+    start = article.text.index(text)
+    return Quote(number=number, text=text, lead_in=None, article_id=article.id, article_title=article.title,
+                 section=(), chunk_id=f"{article.id}-hand-made", start=start, end=start + len(text), score=1.0,
+                 references=(), **fields)
+
+
+def answer_of(question: str, quotes=(), status: str = "answered", **fields):
+    """A `qa.Answer` to `question` made by hand: the given quotes, one source per cited number."""
+    from qa import Answer, Source
+
+    sources = tuple(Source(number=q.number, article_id=q.article_id, title=q.article_title, publisher=None,
+                           author=None, section=q.section, last_updated=None, review_status=None, url=None,
+                           references=()) for q in {q.number: q for q in quotes}.values())
+    fields.setdefault("disclaimer", f"{DISCLAIMER_START}. Quotes are not advice.")
+    fields.setdefault("message", None if quotes else "The indexed articles do not answer this question.")
+    return Answer(question=question, query=question, status=status, quotes=tuple(quotes), sources=sources,
+                  passages=(), **fields)
