@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -84,6 +85,67 @@ def test_question_follow_up_source_viewer_and_abstention(page):
     off = ask(page, "What is the capital of France?")
     assert "do not answer this question" in off and DISCLAIMER_START in off
     assert not only_local_requests(page.requests), only_local_requests(page.requests)
+
+
+def marked(page) -> list[str]:
+    """The words the source viewer marks, whitespace as in the article."""
+    return [" ".join(m.split()) for m in page.locator("#qqa-source mark").all_text_contents()]
+
+
+def build_served(url: str, other_than: str) -> str:
+    """The index build the app serves once it no longer serves `other_than` (it follows `current`)."""
+    import time
+
+    for _ in range(300):  # /readyz is 503 while a new build loads, then names it
+        try:
+            build = json.loads(urllib.request.urlopen(url + "readyz", timeout=10).read())["index_build"]
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 503
+            build = other_than
+        if build != other_than:
+            return build
+        time.sleep(0.2)
+    raise AssertionError(f"the app still serves {other_than}")
+
+
+@pytest.mark.browser
+def test_after_a_rebuild_an_earlier_answers_citation_marks_the_words_it_quoted(browser, corpus_copy, tmp_path, build):
+    """Issue 19: the article changed and the index was rebuilt mid-conversation. A citation of the
+    answer given before marks what that answer quoted (not whatever now sits at its old offsets)
+    and says which of its quotes the article no longer holds."""
+    import qa
+
+    index = tmp_path / "index"
+    build(corpus_copy, index)
+    question = "What are the symptoms of foot drop?"
+    before = qa.load(index).ask(question)
+    quoted = sorted(q.text for q in before.quotes if q.number == 1)
+    assert "Foot pain or cramping" in quoted and len(quoted) >= 3
+    with running_app(index, tmp_path, corpus=corpus_copy) as url, open_page(browser, url) as page:
+        ask(page, question)
+        page.locator("#qqa-turn-0 button.qqa-cite[data-n='1']").first.click()
+        page.locator("#qqa-source mark").first.wait_for()
+        assert sorted(marked(page)) == quoted  # the page answered as the engine does
+
+        # the article loses an earlier line (every later offset moves) and one quoted item changes
+        path = corpus_copy / "articles" / "symptom-database-foot-drop.md"
+        text = path.read_text(encoding="utf-8")
+        earlier = next(line for line in text.splitlines() if line.startswith("- Spinal cord injury:"))
+        path.write_text(text.replace(earlier + "\n", "").replace("Foot pain or cramping", "Foot pain"),
+                        encoding="utf-8")
+        build(corpus_copy, index)
+        rebuilt = build_served(url, other_than=before.index_build)
+        ask(page, "What brace is used for foot drop?")
+        assert rebuilt in page.locator("#qqa-header").text_content()  # "About this index" names the new build
+
+        page.locator("#qqa-turn-0 button.qqa-cite[data-n='1']").first.click()
+        notice = page.locator("#qqa-source .qqa-changed")
+        notice.wait_for()
+        assert "as cited in answer 1" in page.locator("#qqa-source").inner_text()
+        assert sorted(marked(page)) == [t for t in quoted if t != "Foot pain or cramping"]
+        assert notice.inner_text().startswith("The article has changed since answer 1")
+        assert f"1 of the {len(quoted)} passages it quoted from here is no longer in it" in notice.inner_text()
+        assert notice.get_attribute("role") == "status"
 
 
 @pytest.mark.browser
