@@ -6,7 +6,9 @@ export) → this package (the engine: retrieve, rank, follow-ups, quotes, absten
 """
 
 from .answer import Answer, Passage, Quote, Reference, Source
-from .engine import MAX_QUESTION_CHARS, Engine, Settings, load
+from .engine import Engine, load
+from .reading import MAX_QUESTION_CHARS
+from .settings import Settings
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, ModelError, QuoteQAError
 
 __all__ = [

@@ -53,7 +53,8 @@ class KnownStems:
     def __init__(self, stems: Iterable[str]) -> None:
         self._sorted = sorted(set(stems))
         self._set = frozenset(self._sorted)
-        self._near: frozenset[str] | None = None  # built on first use: a set of every one-letter deletion
+        # every one-letter deletion of a stem, built here so that the first question does not pay for it
+        self._near = frozenset(d for s in self._sorted if len(s) >= MIN_LETTERS for d in _deletions(s)) | self._set
 
     def _exact(self, stem: str) -> bool:
         if stem in self._set:
@@ -66,8 +67,6 @@ class KnownStems:
     def _fuzzy(self, stem: str) -> bool:
         if len(stem) < FUZZY_MIN:
             return False
-        if self._near is None:
-            self._near = frozenset(d for s in self._sorted if len(s) >= MIN_LETTERS for d in _deletions(s)) | self._set
         return stem in self._near or not _deletions(stem).isdisjoint(self._near)
 
     def knows(self, stem: str, *, fuzzy: bool = True) -> bool:
@@ -156,3 +155,20 @@ def should_abstain(best_cosine: float, literal_best_cosine: float, rare_words: S
     (True, True, False)
     """
     return best_cosine < rule.floor or (bool(rare_words) and literal_best_cosine < rule.rare_floor)
+
+
+def declines(literal_cosines: Sequence[float], query_cosines: Sequence[float], rare_words: Sequence[str],
+             rule: AbstainRule, *, read_with_topic: bool = False, new_subject: bool = False) -> bool:
+    """Whether a turn is declined: no sentence near enough to the turn as asked or as resolved
+    (cosines best first), a rare name no article uses, or a follow-up about a new subject the
+    articles do not cover (the carried topic must not answer for it). A turn `read_with_topic` (its
+    pronoun replaced by the topic) matches the topic's sentences well whatever else it names: a
+    name of its own that the articles never use ("Can it be given with warfarin?") decides.
+
+    >>> declines([0.6], [0.5], [], AbstainRule()), declines([0.6], [0.5], [], AbstainRule(), new_subject=True)
+    (False, True)
+    """
+    literal_best = float(literal_cosines[0]) if len(literal_cosines) else -1.0
+    best = max(literal_best, float(query_cosines[0]) if len(query_cosines) else -1.0)
+    literal_best = -1.0 if read_with_topic and rare_words else literal_best
+    return should_abstain(best, literal_best, rare_words, rule) or new_subject

@@ -27,8 +27,11 @@ NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twe
                     r"thousand|million|once|twice|half|a third|a quarter|dozen)\b", re.I)
 
 
-def missing_kinds(question: str, quotes: Sequence[str]) -> tuple[str, ...]:
-    """
+def missing_kinds(question: str, quotes: Sequence[str], *, evidence: bool = False,
+                  referenced: bool = True) -> tuple[str, ...]:
+    """What the question asks for that no quote gives: a figure ("dose", "duration" …), or for
+    "Evidence for that?" (`evidence`) references, when no quote carries one (`referenced`).
+
     >>> missing_kinds("What dose of amitriptyline is used?", ["Amitriptyline helps neuropathic pain."])
     ('dose',)
     >>> missing_kinds("How long does recovery take?", ["Recovery takes 3 to 6 months."])
@@ -36,6 +39,8 @@ def missing_kinds(question: str, quotes: Sequence[str]) -> tuple[str, ...]:
     >>> missing_kinds("What causes foot drop?", ["Nerve injury."])
     ()
     """
+    if evidence:
+        return () if referenced else ("references",)
     for kind, pattern in ASKS:
         if pattern.search(question):
             return () if any(NUMBER.search(q) for q in quotes) else (kind,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.engine import clean_question
+from qa.reading import clean_question
 from qa.followup import FollowUpResolver
 from qa.lexicon import expansions, make_lexicon, parse_lexicon
 from qa.quotes import QuoteParams, is_lead_in, points_back, select_windows
