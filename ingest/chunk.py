@@ -10,6 +10,7 @@ Does not embed or write anything; see `build.py`.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -88,26 +89,23 @@ def _refs_for(spans: list[tuple[int, int]], markers: Sequence[tuple[int, str]]) 
     return [tuple(r) for r in refs]
 
 
-def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
-    pieces: list[str] = []
-    offsets: list[int] = []
-    cursor = 0
-    for block in parsed.blocks:
-        offsets.append(cursor)
-        pieces.append(block.text)
-        cursor += len(block.text) + 2
-    text = "\n\n".join(pieces)
+Lead = tuple[str, int, int]  # a list item's lead-in: its text and its start and end in the article
 
+
+def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
+    """The article's text (its blocks joined by blank lines), its chunks and their sentences."""
+    offsets = list(itertools.accumulate((len(b.text) + 2 for b in parsed.blocks[:-1]), initial=0)) \
+        if parsed.blocks else []
+    text = "\n\n".join(block.text for block in parsed.blocks)
     chunks: list[Chunk] = []
     sentences: list[tuple[Sentence, ...]] = []
-    colon_lead: tuple[str, int, int] | None = None  # a paragraph's closing "...include:" sentence
+    colon_lead: Lead | None = None  # a paragraph's closing "...include:" sentence
     for i, block in enumerate(parsed.blocks):
-        base = offsets[i]
         if block.kind == "heading":
             colon_lead = None
             continue
         spans = split(block.text)
-        lead: tuple[str, int, int] | None = None
+        lead: Lead | None = None
         if block.kind == "item" and block.parent is not None:
             parent = parsed.blocks[block.parent]
             lead = (parent.text, offsets[block.parent], offsets[block.parent] + len(parent.text))
@@ -115,29 +113,39 @@ def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
             lead = colon_lead
         elif block.kind == "paragraph":
             s, e = spans[-1]
-            colon_lead = (block.text[s:e], base + s, base + e) if block.text.endswith(":") else None
+            colon_lead = (block.text[s:e], offsets[i] + s, offsets[i] + e) if block.text.endswith(":") else None
+        _block_chunks(parsed, i, offsets[i], spans, lead, chunks, sentences)
+    return ChunkedArticle(_article(parsed, text), tuple(chunks), tuple(sentences))
 
-        refs = _refs_for(spans, block.markers)
-        context = word_count(parsed.meta["title"]) + sum(map(word_count, block.section)) + word_count(lead[0] if lead else "")
-        for part in split_long(spans, block.text, max(MIN_PART_WORDS, MAX_CHUNK_WORDS - context)):
-            chunk_id = f"{parsed.id}#{len(chunks)}"
-            s0, e0 = spans[part[0]][0], spans[part[-1]][1]
-            whole = len(part) == len(spans)
-            chunks.append(Chunk(
-                id=chunk_id, article_id=parsed.id, ordinal=len(chunks), section=block.section,
-                kind=block.kind, text=block.text if whole else block.text[s0:e0],
-                start=base if whole else base + s0, end=base + (len(block.text) if whole else e0),
-                lead_in=lead[0] if lead else None,
-                lead_in_start=lead[1] if lead else None, lead_in_end=lead[2] if lead else None, block=i,
-            ))
-            sentences.append(tuple(
-                Sentence(id=-1, chunk_id=chunk_id, article_id=parsed.id, text=block.text[s:e],
-                         start=base + s, end=base + e, refs=refs[k])
-                for k, (s, e) in ((k, spans[k]) for k in part)
-            ))
 
+def _block_chunks(parsed: ParsedArticle, i: int, base: int, spans: list[tuple[int, int]], lead: Lead | None,
+                  chunks: list[Chunk], sentences: list[tuple[Sentence, ...]]) -> None:
+    """Append block `i`'s chunks (the whole block, or parts of a long one) and their sentences."""
+    block = parsed.blocks[i]
+    refs = _refs_for(spans, block.markers)
+    context = word_count(parsed.meta["title"]) + sum(map(word_count, block.section)) + word_count(lead[0] if lead else "")
+    for part in split_long(spans, block.text, max(MIN_PART_WORDS, MAX_CHUNK_WORDS - context)):
+        chunk_id = f"{parsed.id}#{len(chunks)}"
+        s0, e0 = spans[part[0]][0], spans[part[-1]][1]
+        whole = len(part) == len(spans)
+        chunks.append(Chunk(
+            id=chunk_id, article_id=parsed.id, ordinal=len(chunks), section=block.section,
+            kind=block.kind, text=block.text if whole else block.text[s0:e0],
+            start=base if whole else base + s0, end=base + (len(block.text) if whole else e0),
+            lead_in=lead[0] if lead else None,
+            lead_in_start=lead[1] if lead else None, lead_in_end=lead[2] if lead else None, block=i,
+        ))
+        sentences.append(tuple(
+            Sentence(id=-1, chunk_id=chunk_id, article_id=parsed.id, text=block.text[s:e],
+                     start=base + s, end=base + e, refs=refs[k])
+            for k, (s, e) in ((k, spans[k]) for k in part)
+        ))
+
+
+def _article(parsed: ParsedArticle, text: str) -> Article:
+    """The article's record: its front matter's facts and its whole text."""
     meta = parsed.meta
-    article = Article(
+    return Article(
         id=parsed.id, title=meta["title"], publisher=meta.get("publisher"), author=meta.get("author"),
         author_affiliation=meta.get("author_affiliation"), last_updated=meta.get("last_updated"),
         review_status=meta.get("review_status"), url=meta.get("url"),
@@ -146,4 +154,3 @@ def chunk_article(parsed: ParsedArticle, split: Splitter) -> ChunkedArticle:
         license=meta.get("license"), doi=meta.get("doi"), published=meta.get("published"),
         review_by=meta.get("review_by"), retracted=bool(meta.get("retracted")),
     )
-    return ChunkedArticle(article, tuple(chunks), tuple(sentences))
