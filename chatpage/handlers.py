@@ -73,7 +73,7 @@ class Handlers:
                                      "index_build": answer.index_build, "ms": answer.ms}, message)
         turns = [*turns, answer]
         return PageUpdate(box="", chat=self.conversation(turns, ratings), turns=turns, ratings=ratings,
-                          source=self._viewer_hint(), header=header, suggested=self._suggested(answer),
+                          source=_viewer_hint(), header=header, suggested=self._suggested(answer),
                           tools=_visible(True), undo=_visible(False), asked=_asked(turns))
 
     def conversation(self, turns, ratings: dict[int, Rating], repeated: bool = False) -> str:
@@ -100,12 +100,6 @@ class Handlers:
         return ([gr.update(value=s, visible=True) for s in found]
                 + [gr.update(value="", visible=False)] * (SUGGESTIONS - len(found)))
 
-    @staticmethod
-    def _viewer_hint() -> str:
-        from qa.present import VIEWER_HINT
-
-        return VIEWER_HINT
-
     # a new conversation, and taking it back --------------------------------------------------------
 
     def clear(self, turns, ratings, asked) -> PageUpdate:
@@ -114,7 +108,7 @@ class Handlers:
         import gradio as gr
 
         kept = Cleared(turns=turns, ratings=ratings, asked=asked) if turns else None
-        return PageUpdate(box="", chat=self.conversation([], {}), turns=[], ratings={}, source=self._viewer_hint(),
+        return PageUpdate(box="", chat=self.conversation([], {}), turns=[], ratings={}, source=_viewer_hint(),
                           header=self.service.header_update([]), suggested=self._suggested(),
                           tools=_visible(False), undo=_visible(kept is not None), asked=[],
                           export_file=gr.update(value=None), cleared=kept, undo_timer=gr.Timer(active=kept is not None))
@@ -214,3 +208,9 @@ def _visible(shown: bool):
     import gradio as gr
 
     return gr.update(visible=shown)
+
+
+def _viewer_hint() -> str:
+    from qa.present import VIEWER_HINT
+
+    return VIEWER_HINT
