@@ -37,47 +37,23 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 def synthetic_library(base, n_chunks: int, corpus: Path, seed: int = 0):
     """A `BuildContent` for a library of `n_chunks` chunks built on the real `base` store."""
-    from qa.index import Article, BuildContent, Chunk, Sentence, context_text, sentence_context_text
+    from qa.index import Article, BuildContent, context_text, sentence_context_text
 
     rng = np.random.default_rng(seed)
     articles = list(base.articles.values())
     chunks, sentences = list(base.chunks), list(base.sentences)
     source_rows = [s.id for s in base.sentences]
     sentence_src: list[int] = list(source_rows)  # row of the real sentence each sentence copies
-    chunk_members: list[list[int]] = [list(base.chunk_sentences.get(c.id, ())) for c in base.chunks]
     n_new = max(0, n_chunks - len(chunks))
     for a in range((n_new + CHUNKS_PER_ARTICLE - 1) // CHUNKS_PER_ARTICLE):
         article_id = f"synthetic-{a:06d}"
         count = min(CHUNKS_PER_ARTICLE, n_new - a * CHUNKS_PER_ARTICLE)
-        picks = rng.choice(source_rows, size=(count, 2))
-        sizes = rng.integers(1, 3, size=count)
-        pieces, cursor = [], 0
-        for k in range(count):
-            members = [int(r) for r in picks[k][: sizes[k]]]
-            text = " ".join(base.sentences[r].text for r in members)
-            chunk_id = f"{article_id}#{k}"
-            chunks.append(Chunk(chunk_id, article_id, k, (f"Section {k // 10 + 1}",), "paragraph", text,
-                                cursor, cursor + len(text)))
-            ids, offset = [], cursor
-            for r in members:
-                t = base.sentences[r].text
-                ids.append(len(sentences))
-                sentences.append(Sentence(len(sentences), chunk_id, article_id, t, offset, offset + len(t)))
-                sentence_src.append(r)
-                offset += len(t) + 1
-            chunk_members.append(ids)
-            pieces.append(text)
-            cursor += len(text) + 2
+        picks, sizes = rng.choice(source_rows, size=(count, 2)), rng.integers(1, 3, size=count)
+        text = _add_chunks(base, article_id, [[int(r) for r in picks[k][: sizes[k]]] for k in range(count)],
+                           chunks, sentences, sentence_src)
         articles.append(Article(article_id, f"Synthetic article {a}", "QuoteQA scale benchmark", None, None, None,
-                                None, None, {}, None, f"synthetic/{article_id}.md", "\n\n".join(pieces)))
-    real_s = base.sentence_vectors
-    sentence_vecs = np.empty((len(sentences), real_s.shape[1]), dtype=np.float32)
-    sentence_vecs[: len(base.sentences)] = real_s
-    extra = np.asarray(sentence_src[len(base.sentences):], dtype=np.int64)
-    for lo in range(0, len(extra), 200_000):  # in blocks, to bound temporary memory
-        part = extra[lo:lo + 200_000]
-        sentence_vecs[len(base.sentences) + lo: len(base.sentences) + lo + len(part)] = _unit(
-            real_s[part] + rng.normal(0, NOISE, size=(len(part), real_s.shape[1])).astype(np.float32))
+                                None, None, {}, None, f"synthetic/{article_id}.md", text))
+    sentence_vecs = _copied_vectors(base.sentence_vectors, sentence_src, rng)
     titles = {a.id: a.title for a in articles}
     by_id = {c.id: c for c in chunks}
     chunk_texts = [context_text(titles[c.article_id], c) for c in chunks]
@@ -86,6 +62,43 @@ def synthetic_library(base, n_chunks: int, corpus: Path, seed: int = 0):
                         sentence_texts=sentence_texts, sentence_vectors=sentence_vecs,
                         corpus_dir=corpus, fingerprint=dict(base.manifest.corpus), model_id=base.manifest.model_id,
                         model_sha256=base.manifest.model_sha256)
+
+
+def _add_chunks(base, article_id: str, members: list[list[int]], chunks: list, sentences: list,
+                sentence_src: list[int]) -> str:
+    """Append one synthetic article's chunks, each made of the real sentences (rows) of
+    `members`, and their sentences; the article's text."""
+    from qa.index import Chunk, Sentence
+
+    pieces, cursor = [], 0
+    for k, rows in enumerate(members):
+        text = " ".join(base.sentences[r].text for r in rows)
+        chunk_id = f"{article_id}#{k}"
+        chunks.append(Chunk(chunk_id, article_id, k, (f"Section {k // 10 + 1}",), "paragraph", text,
+                            cursor, cursor + len(text)))
+        offset = cursor
+        for r in rows:
+            t = base.sentences[r].text
+            sentences.append(Sentence(len(sentences), chunk_id, article_id, t, offset, offset + len(t)))
+            sentence_src.append(r)
+            offset += len(t) + 1
+        pieces.append(text)
+        cursor += len(text) + 2
+    return "\n\n".join(pieces)
+
+
+def _copied_vectors(real: np.ndarray, source: list[int], rng) -> np.ndarray:
+    """The real sentences' vectors, then one for each copied sentence (`source`: the real row each
+    sentence copies, the real ones first): its source's vector, perturbed by NOISE."""
+    n = real.shape[0]
+    vectors = np.empty((len(source), real.shape[1]), dtype=np.float32)
+    vectors[:n] = real
+    extra = np.asarray(source[n:], dtype=np.int64)
+    for lo in range(0, len(extra), 200_000):  # in blocks, to bound temporary memory
+        part = extra[lo:lo + 200_000]
+        vectors[n + lo: n + lo + len(part)] = _unit(
+            real[part] + rng.normal(0, NOISE, size=(len(part), real.shape[1])).astype(np.float32))
+    return vectors
 
 
 def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:

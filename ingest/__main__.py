@@ -12,6 +12,42 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["add"]:
         return add_main(argv[1:])
+    args = build_parser().parse_args(argv)
+
+    import os
+
+    from qa.embed import OFFLINE_ENV
+    from qa.errors import QuoteQAError
+
+    os.environ.update(OFFLINE_ENV)  # before the model library is imported
+
+    from .build import build_index
+    from .parse import CorpusError
+
+    try:
+        result = build_index(args.corpus, args.index, force=args.force, quiet=args.quiet, encoder=args.encoder)
+    except (CorpusError, QuoteQAError) as exc:
+        print(f"ingest failed: {exc}", file=sys.stderr)
+        return 1
+    print(summary(result, args.index))
+    return 0
+
+
+def summary(result, index: Path) -> str:
+    """The one line a build ends with: what the index holds now, its size and how long it took."""
+    from qa.index import layout as mf
+
+    counts = result.manifest.counts
+    if result.status == "up to date":
+        return f"index up to date: {index} ({counts['articles']} articles, {counts['chunks']} chunks); use --force to rebuild"
+    size = sum(p.stat().st_size for p in result.build_dir.rglob("*") if p.is_file() and p.name != mf.ENCODER)
+    return (f"index built: {index} ({counts['articles']} articles, {counts['chunks']} chunks, "
+            f"{counts['sentences']} sentences, {result.manifest.index_type} vectors, {size / 1024:.0f} KiB "
+            f"besides the model, {result.manifest.encoder} encoder) "
+            f"in {result.seconds:.1f} s; {result.embedded} texts embedded, the rest reused")
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Build the QuoteQA index from the corpus.",
                                      epilog="To import articles: python -m ingest add SOURCE... (see --help there)")
     parser.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus folder (default: corpus/)")
@@ -22,36 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="runtime that encodes the texts and, later, the questions: onnx (the model exported "
                              "once into the user's cache) or torch (sentence-transformers); same vectors. "
                              "Default: the live build's, onnx for a new index")
-    args = parser.parse_args(argv)
-
-    import os
-
-    from qa.embed import OFFLINE_ENV
-    from qa.errors import QuoteQAError
-
-    os.environ.update(OFFLINE_ENV)  # before the model library is imported
-
-    from qa.index import layout as mf
-
-    from .build import build_index
-    from .parse import CorpusError
-
-    try:
-        result = build_index(args.corpus, args.index, force=args.force, quiet=args.quiet, encoder=args.encoder)
-    except (CorpusError, QuoteQAError) as exc:
-        print(f"ingest failed: {exc}", file=sys.stderr)
-        return 1
-    counts = result.manifest.counts
-    if result.status == "up to date":
-        print(f"index up to date: {args.index} ({counts['articles']} articles, {counts['chunks']} chunks); "
-              "use --force to rebuild")
-        return 0
-    size = sum(p.stat().st_size for p in result.build_dir.rglob("*") if p.is_file() and p.name != mf.ENCODER)
-    print(f"index built: {args.index} ({counts['articles']} articles, {counts['chunks']} chunks, "
-          f"{counts['sentences']} sentences, {result.manifest.index_type} vectors, {size / 1024:.0f} KiB "
-          f"besides the model, {result.manifest.encoder} encoder) "
-          f"in {result.seconds:.1f} s; {result.embedded} texts embedded, the rest reused")
-    return 0
+    return parser
 
 
 def add_main(argv: list[str]) -> int:

@@ -57,15 +57,8 @@ def _number_sentences(articles: list[ChunkedArticle]) -> tuple[list[Chunk], list
     return chunks, sentences, [a.article for a in articles]
 
 
-def build_index(
-    corpus_dir: Path,
-    index_dir: Path,
-    *,
-    force: bool = False,
-    quiet: bool = False,
-    embedder_factory: Callable[[], object] | None = None,
-    encoder: str | None = None,
-) -> BuildResult:
+def build_index(corpus_dir: Path, index_dir: Path, *, force: bool = False, quiet: bool = False,
+                embedder_factory: Callable[[], object] | None = None, encoder: str | None = None) -> BuildResult:
     """Build the index, or confirm it is up to date. `embedder_factory` lets a caller that already
     holds the model (tests, the app) lend it instead of loading it again. `encoder`: the runtime
     that encodes the texts here and the questions later, "onnx" (the model exported once into the
@@ -91,12 +84,8 @@ def build_index(
                 not mf.changes_since(existing, fingerprint, model_sha256=model_sha, encoder=encoder):
             return BuildResult("up to date", mf.resolve_build(index_dir), existing, time.perf_counter() - t0)
         encoder = encoder or (existing.encoder if existing is not None else "onnx")
-        _log(f"Reading the corpus in {corpus_dir} ...", quiet)
-        warnings: list[str] = []
-        live = mf.resolve_build(index_dir) if existing is not None and not force else None
-        articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), print_warning(w)),
-                               reuse=unchanged_articles(live, existing, corpus_dir, fingerprint) if live else None,
-                               progress=not quiet)
+        articles, warnings = _read(corpus_dir, mf.resolve_build(index_dir) if existing is not None and not force else None,
+                                   existing, fingerprint, quiet)
         previous = existing or current_manifest_if_valid(index_dir, any_format=True)  # an older format's vectors too
         stored = NO_VECTORS if force or previous is None else stored_vectors(mf.resolve_build(index_dir), previous)
         onnx = _exported(model_sha, quiet=quiet) if encoder == "onnx" else None
@@ -105,6 +94,18 @@ def build_index(
         content = replace(content, encoder=encoder, encoder_file=onnx)
         manifest, build_dir = write_build(index_dir, content, quiet=quiet)
     return BuildResult("built", build_dir, manifest, time.perf_counter() - t0, tuple(warnings), embedded)
+
+
+def _read(corpus_dir: Path, live: Path | None, existing, fingerprint: dict[str, str],
+          quiet: bool) -> tuple[list[ChunkedArticle], list[str]]:
+    """The corpus's articles, those unchanged since the `live` build taken from its records, and
+    the warnings printed while reading it."""
+    _log(f"Reading the corpus in {corpus_dir} ...", quiet)
+    warnings: list[str] = []
+    articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), print_warning(w)),
+                           reuse=unchanged_articles(live, existing, corpus_dir, fingerprint) if live else None,
+                           progress=not quiet)
+    return articles, warnings
 
 
 def _content(articles: list[ChunkedArticle], corpus_dir: Path, fingerprint: dict[str, str], model_sha: str,

@@ -151,32 +151,37 @@ def docs_files() -> Path | None:
     return folder if (folder / "swagger-ui-bundle.js").is_file() else None
 
 
+ASK_RESPONSES = {
+    401: {"description": "A login is configured and the request did not sign in."},
+    413: {"description": "The request body is over the server's cap."},
+    422: {"description": "The call is malformed or the question empty or too long: an answer with status "
+                         "\"invalid\" and what to fix."},
+    503: {"description": "Too many calls are waiting: send it again after Retry-After seconds."},
+    500: {"description": "The answer failed: status \"error\"; the disclaimer still comes."}}
+
+
+def refused(api, request: Request) -> JSONResponse | None:
+    """A 401 with the disclaimer when a login is set and the request did not sign in; else None."""
+    if api.auth and basic_user(request.headers.get("authorization"), api.auth) is None:
+        return JSONResponse(api.invalid("", "Sign in: send your QuoteQA user name and password as HTTP Basic "
+                                            "credentials."), status_code=401,
+                            headers={"www-authenticate": 'Basic realm="QuoteQA", charset="UTF-8"'})
+    return None
+
+
 def add_api(parent, batcher: Batcher) -> None:
     """Add the API's routes to the FastAPI app `parent` (before Gradio is mounted at "/")."""
     api = batcher.api
 
-    def refused(request: Request) -> JSONResponse | None:
-        if api.auth and basic_user(request.headers.get("authorization"), api.auth) is None:
-            return JSONResponse(api.invalid("", "Sign in: send your QuoteQA user name and password as HTTP Basic "
-                                                "credentials."), status_code=401,
-                                headers={"www-authenticate": 'Basic realm="QuoteQA", charset="UTF-8"'})
-        return None
-
     @parent.post(ASK_PATH, tags=["answers"], summary="Answer a question by quoting the indexed articles",
                  response_description="The answer as data: status, quotes with their citations, sources, the "
                                       "disclaimer (the same JSON as `python -m qa --json`).",
-                 responses={401: {"description": "A login is configured and the request did not sign in."},
-                            413: {"description": "The request body is over the server's cap."},
-                            422: {"description": "The call is malformed or the question empty or too long: "
-                                                 "an answer with status \"invalid\" and what to fix."},
-                            503: {"description": "Too many calls are waiting: send it again after Retry-After "
-                                                 "seconds."},
-                            500: {"description": "The answer failed: status \"error\"; the disclaimer still comes."}})
+                 responses=ASK_RESPONSES)
     async def ask(body: AskBody, request: Request) -> JSONResponse:
         """Quotes, word for word, the passages of the indexed articles that answer the question, with
         numbered citations, or says that the articles do not answer it. Every response, errors
         included, ends with the institution's disclaimer."""
-        if (denied := refused(request)) is not None:
+        if (denied := refused(api, request)) is not None:
             return denied
         if (problem := ask_call_problem(body.question, body.history)) is not None:
             annotate(request.scope, answer_status="invalid", quotes=0)
@@ -190,6 +195,12 @@ def add_api(parent, batcher: Batcher) -> None:
         annotate(request.scope, **answer_fields(answer))
         return JSONResponse(answer, status_code=STATUS_CODES.get(answer.get("status"), 200))
 
+    _add_malformed(parent, api)
+    _add_docs(parent, lambda request: refused(api, request))
+
+
+def _add_malformed(parent, api) -> None:
+    """A body that is not a valid call, on the API's paths: 422 with what to fix, and the disclaimer."""
     @parent.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError):
         if not request.url.path.startswith(API_PREFIX):
@@ -200,10 +211,8 @@ def add_api(parent, batcher: Batcher) -> None:
         return JSONResponse(api.invalid("", f"The request is not a valid call ({problems}). Send JSON "
                                             "{\"question\": \"…\", \"history\": [\"…\"]}."), status_code=422)
 
-    _add_docs(parent, refused)
 
-
-def _add_docs(parent, refused) -> None:
+def _add_docs(parent, deny) -> None:
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import PlainTextResponse
     from starlette.staticfiles import StaticFiles
@@ -214,11 +223,11 @@ def _add_docs(parent, refused) -> None:
 
     @parent.get(OPENAPI_PATH, include_in_schema=False)
     async def openapi(request: Request):
-        return refused(request) or JSONResponse(parent.openapi())
+        return deny(request) or JSONResponse(parent.openapi())
 
     @parent.get(DOCS_PATH, include_in_schema=False)
     async def docs(request: Request):
-        if (denied := refused(request)) is not None:
+        if (denied := deny(request)) is not None:
             return denied
         if files is None:
             return PlainTextResponse(f"The interactive docs need the fastapi-offline package; the description "

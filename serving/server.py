@@ -33,7 +33,27 @@ def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECOND
     from .logs import RequestLog
 
     batcher = Batcher(api) if api is not None else None
+    parent = FastAPI(title="QuoteQA API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
+                     lifespan=_lifespan(demo, batcher, prune_every), description="Answers by quoting, word for word, the articles a hospital "
+                     "indexed; every response ends with its disclaimer.")
+    # No origin is echoed unless listed: Gradio alone echoes any Origin, with credentials, on a
+    # host name that is not localhost.
+    parent.add_middleware(CORSMiddleware, allow_origins=list(guards.allowed_origins), allow_credentials=True,
+                          allow_methods=["GET", "POST"], allow_headers=["*"])
+    parent.add_middleware(Guards, settings=guards)  # its limits come before the app's routes
+    parent.add_middleware(RequestLog, on_done=metrics.request_done if metrics else None)  # outermost: logs refusals too
 
+    _add_health(parent, ready)
+    if batcher is not None:
+        add_api(parent, batcher)
+    if metrics is not None:
+        metrics.add_state(lambda: {"waiting": waiting_calls(demo, batcher)})
+        _add_metrics(parent, metrics, gradio_options.get("auth"))
+    return gr.mount_gradio_app(parent, demo, path="/", **gradio_options)
+
+
+def _lifespan(demo, batcher, prune_every: float):
+    """While the app runs: the queue's finished sessions pruned, and the API's batcher running."""
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         pruning = asyncio.create_task(prune_queue(demo._queue, prune_every))
@@ -46,16 +66,11 @@ def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECOND
             if batcher is not None:
                 await batcher.stop()
 
-    parent = FastAPI(title="QuoteQA API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
-                     lifespan=lifespan, description="Answers by quoting, word for word, the articles a hospital "
-                     "indexed; every response ends with its disclaimer.")
-    # No origin is echoed unless listed: Gradio alone echoes any Origin, with credentials, on a
-    # host name that is not localhost.
-    parent.add_middleware(CORSMiddleware, allow_origins=list(guards.allowed_origins), allow_credentials=True,
-                          allow_methods=["GET", "POST"], allow_headers=["*"])
-    parent.add_middleware(Guards, settings=guards)  # its limits come before the app's routes
-    parent.add_middleware(RequestLog, on_done=metrics.request_done if metrics else None)  # outermost: logs refusals too
+    return lifespan
 
+
+def _add_health(parent, ready: Callable[[], dict[str, Any]] | None) -> None:
+    """`GET /healthz` (the process answers) and `GET /readyz` (200 when `ready()` says so, else 503)."""
     @parent.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -66,13 +81,6 @@ def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECOND
 
         state = ready() if ready else {"ready": True}
         return JSONResponse(state, status_code=200 if state.get("ready") else 503)
-
-    if batcher is not None:
-        add_api(parent, batcher)
-    if metrics is not None:
-        metrics.add_state(lambda: {"waiting": waiting_calls(demo, batcher)})
-        _add_metrics(parent, metrics, gradio_options.get("auth"))
-    return gr.mount_gradio_app(parent, demo, path="/", **gradio_options)
 
 
 def _add_metrics(parent, metrics, auth) -> None:
