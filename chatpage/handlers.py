@@ -18,7 +18,7 @@ EXPORT_MAX_AGE_S = 600  # exports are deleted when their session ends, or after 
 CITE_HINT = "<p class='qqa-meta'>Select a citation such as [1] to read its source.</p>"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cleared:
     """The conversation "New conversation" cleared, kept for "Undo" until the undo timer ticks."""
     turns: list

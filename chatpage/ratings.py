@@ -12,7 +12,7 @@ from typing import Mapping
 THUMBS = ("up", "down")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Rating:
     thumb: str  # "up" (Helpful) or "down" (Not helpful)
     noted: bool = False  # a reason was recorded for it

@@ -21,7 +21,7 @@ class _Keep:
 KEEP: Any = _Keep()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PageUpdate:
     """New values for the page's components, named as `layout.Page`'s fields are.
 

@@ -1,5 +1,6 @@
 """What `Engine.ask` returns: frozen records of data (no markup) that `qa.present`, the app and the
-eval all read the same way."""
+eval all read the same way. Built with keywords only: a record of twenty fields built by position
+breaks silently the day a field is added in the middle."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from typing import Any
 from .caution import Caution
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Reference:
     label: str  # the article's own reference number ("1")
     entry: str | None  # its entry in the article's reference list, None when the list lacks it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Source:
     """One article an answer quotes: one [n] number per article per answer."""
     number: int  # the [n] marker
@@ -34,7 +35,7 @@ class Source:
     published: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Quote:
     number: int  # citation marker of its source
     text: str  # verbatim article text (one or more whole sentences), reference markers removed
@@ -53,7 +54,7 @@ class Quote:
     caution: tuple[Caution, ...] = ()  # why to read it with care: its article's review or age (`qa.caution`)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Passage:
     chunk_id: str
     text: str
@@ -64,7 +65,7 @@ class Passage:
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Answer:
     question: str
     query: str  # the resolved search query, carried topic words and all (the page shows `reading` instead)

@@ -154,4 +154,5 @@ class Chooser:
 
     def _passage(self, chunk, score: float) -> Passage:
         article = self._store.articles[chunk.article_id]
-        return Passage(chunk.id, chunk.text, chunk.lead_in, chunk.article_id, article.title, chunk.section, score)
+        return Passage(chunk_id=chunk.id, text=chunk.text, lead_in=chunk.lead_in, article_id=chunk.article_id,
+                       article_title=article.title, section=chunk.section, score=score)

@@ -54,11 +54,12 @@ def cite(selections: Sequence[Selection], sentences: Sequence[Sentence], chunks:
         if not (lead_ok and is_verbatim(text, article.text, first.start, last.end)):
             continue
         labels = dict.fromkeys(label for r in sel.rows for label in sentences[r].refs)
-        refs = tuple(Reference(label, article.reference(label)) for label in labels)
+        refs = tuple(Reference(label=label, entry=article.reference(label)) for label in labels)
         number = list(by_article).index(article.id) + 1 if article.id in by_article else len(by_article) + 1
         place = places.get(chunk.id)
-        quote = Quote(number, text, chunk.lead_in, article.id, article.title, chunk.section, chunk.id, first.start,
-                      last.end, sel.score, refs, list_index=place.index if place else None,
+        quote = Quote(number=number, text=text, lead_in=chunk.lead_in, article_id=article.id,
+                      article_title=article.title, section=chunk.section, chunk_id=chunk.id, start=first.start,
+                      end=last.end, score=sel.score, references=refs, list_index=place.index if place else None,
                       list_total=len(place.items) if place else None, list_items=place.items if place else (),
                       caution=caution_of(article))
         by_article.setdefault(article.id, []).append(quote)
@@ -71,6 +72,7 @@ def _source(number: int, article: Article, quotes: Sequence[Quote]) -> Source:
     in_order = sorted(quotes, key=lambda q: q.start)
     sections = tuple(dict.fromkeys(q.section for q in in_order))
     refs = tuple(dict.fromkeys(r for q in in_order for r in q.references))
-    return Source(number, article.id, article.title, article.publisher, article.author, sections[0],
-                  article.last_updated, article.review_status, article.url, refs, sections=sections,
+    return Source(number=number, article_id=article.id, title=article.title, publisher=article.publisher,
+                  author=article.author, section=sections[0], last_updated=article.last_updated,
+                  review_status=article.review_status, url=article.url, references=refs, sections=sections,
                   license=article.license, doi=article.doi, published=article.published)

@@ -64,8 +64,6 @@ class Engine(Build):
         """What is searched for `question`: the question and the lexicon's synonyms for its terms."""
         return self._retriever.search_text(question, lexicon=self.settings.lexicon)
 
-    # -- variants ------------------------------------------------------------------------------
-
     def with_settings(self, **changes) -> "Engine":
         """A variant with other settings, sharing this engine's model and index."""
         other = copy.copy(self)
@@ -147,7 +145,8 @@ class Engine(Build):
         missing = missing_kinds(q, [x.text for x in quotes], evidence=turn.intent == "evidence",
                                 referenced=any(x.references for x in quotes))
         context = tuple(self._store.articles[a].title for a in topic.articles)
-        return Answer(q, query, "answered", None, quotes, sources, passages, self.disclaimer, followup=turn.followup,
+        return Answer(question=q, query=query, status="answered", message=None, quotes=quotes, sources=sources,
+                      passages=passages, disclaimer=self.disclaimer, followup=turn.followup,
                       ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build, missing=missing,
                       context=context, unmentioned=unsaid or absent, unmentioned_by=context if absent else (),
                       withheld=withheld)
@@ -166,8 +165,9 @@ class Engine(Build):
 
     def _no_quotes(self, question: str, query: str, status: str, message: str, t0: float, *,
                    passages: tuple[Passage, ...] = (), followup: bool = False) -> Answer:
-        return Answer(question, query, status, message, (), (), passages, self.disclaimer,
-                      followup=followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build)
+        return Answer(question=question, query=query, status=status, message=message, quotes=(), sources=(),
+                      passages=passages, disclaimer=self.disclaimer, followup=followup,
+                      ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build)
 
 
 def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = None,

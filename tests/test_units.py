@@ -193,9 +193,9 @@ def test_an_abstention_says_which_names_no_article_uses():
     from qa.present.chat import answer_html
     from qa.present.markdown import render_markdown, render_text, unknown_sentence
 
-    answer = Answer("What treats Gaucher disease?", "What treats Gaucher disease?", "abstained",
-                    "The indexed articles do not answer this question, so no passage is quoted.", (), (), (),
-                    "For healthcare professionals only.", unknown=("Gaucher",))
+    answer = Answer(question="What treats Gaucher disease?", query="What treats Gaucher disease?", status="abstained",
+                    message="The indexed articles do not answer this question, so no passage is quoted.", quotes=(),
+                    sources=(), passages=(), disclaimer="For healthcare professionals only.", unknown=("Gaucher",))
     assert unknown_sentence(answer.unknown) == "No indexed article mentions “Gaucher”."
     assert "No indexed article mentions “Gaucher”." in render_markdown(answer)
     assert "No indexed article mentions “Gaucher”." in render_text(answer)

@@ -1,5 +1,5 @@
 """Presentation above the engine: an `Answer` (data) as Markdown, plain text, JSON or the chat page's
-HTML, the source viewer's HTML, and conversation exports. Used by `app.py` and the CLI; the engine
+HTML, the source viewer's HTML, and conversation exports. Used by the chat page (`chatpage/`) and the CLI; the engine
 never imports it."""
 
 from ..disclaimer import describe_article

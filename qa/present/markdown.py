@@ -77,7 +77,8 @@ def caution_text(quote: Quote) -> str:
     """Why to read a quote with care, in words ("" when there is no reason).
 
     >>> from qa.caution import Caution
-    >>> q = Quote(1, "t", None, "a", "T", (), "a#0", 0, 1, 1.0, (), caution=(Caution("review-pending"),
+    >>> q = Quote(number=1, text="t", lead_in=None, article_id="a", article_title="T", section=(), chunk_id="a#0",
+    ...           start=0, end=1, score=1.0, references=(), caution=(Caution("review-pending"),
     ...           Caution("review-overdue", "2020-01-31"), Caution("old", "2009", 10)))
     >>> caution_text(q)
     'Caution: review pending; review was due 2020-01-31; dated 2009, over 10 years ago'
