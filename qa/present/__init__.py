@@ -1,6 +1,6 @@
 """Presentation above the engine: an `Answer` (data) as Markdown, plain text, JSON or the chat page's
-HTML, the source viewer's HTML, and conversation exports. Used by the chat page (`chatpage/`) and the CLI; the engine
-never imports it."""
+HTML, the source viewer's HTML, and conversation exports. Used by the chat page (`chatpage/`) and
+the CLI; the engine never imports it."""
 
 from ..disclaimer import describe_article
 from .chat import conversation_html, disclaimer_parts, gap_sentence
