@@ -202,6 +202,8 @@ def test_batched_answers_equal_single_answers(engine):
 
 def test_source_section_and_neighbouring_sections(engine):
     from qa.present.sections import neighbouring_sections, section_view
+    from html import unescape
+
     from qa.present.viewer import source_html
 
     answer = engine.ask("Is an AFO the cornerstone of management?")
@@ -210,7 +212,7 @@ def test_source_section_and_neighbouring_sections(engine):
     assert [c.section for c in view.chunks] == [quote.section] * 3  # the section's three bullets, in order
     assert [c.ordinal for c in view.chunks] == sorted(c.ordinal for c in view.chunks)
     html = source_html(engine, answer, 0, quote.number)
-    assert f"<mark>{quote.text}</mark>" in html.replace("&#x27;", "'") and "Practical neurology, 2008" in html
+    assert f"<mark>{quote.text}</mark>" in unescape(html) and "Practical neurology, 2008" in html
     assert "<span class='qqa-ref'>ref. " in html  # the article's own references: not like our [n]
     near = [heading for _, heading in neighbouring_sections(engine, [quote])]
     assert near[:2] == ["Physical Therapy", "Etiology and Assessment"]  # next, then previous section with text
