@@ -7,6 +7,7 @@ again is the handlers' business.
 
 from __future__ import annotations
 
+import datetime
 from html import escape
 from pathlib import Path
 
@@ -21,14 +22,28 @@ def stale_against(engine, corpus: Path) -> list[str]:
     return changes_since(engine.manifest, corpus_fingerprint(corpus)) if corpus.is_dir() else []
 
 
+def _marker(article, today: datetime.date) -> str:
+    """What the list says beside an article the library keeper must look at: retracted, or its
+    review overdue (its quotes carry the same marker)."""
+    said = "retracted: never quoted" if article.retracted else \
+        f"review was due {article.review_by}" if article.review_overdue(today) else ""
+    return f" <span class='qqa-caution'>{escape(said)}</span>" if said else ""
+
+
+def _overdue_count(late: int) -> str:
+    return f" ({late:,} review{'s' if late != 1 else ''} overdue)" if late else ""
+
+
 def header_html(engine, stale: list[str]) -> str:
     """One h1, what the page does, and the build details folded into "About this index"."""
     from qa.present import describe_article
 
-    articles = "".join(f"<li>{escape(describe_article(a))}</li>" for a in engine.articles.values())
+    today = datetime.date.today()
+    articles = "".join(f"<li>{escape(describe_article(a))}{_marker(a, today)}</li>" for a in engine.articles.values())
+    late = sum(a.review_overdue(today) for a in engine.articles.values())
     text = (f"<h1>QuoteQA</h1><p>Answers are quoted word for word from {len(engine.articles)} indexed articles, "
             "each quote with its source. Nothing is written by the app itself.</p>"
-            f"<details class='qqa-about'><summary>About this index</summary><ul>{articles}</ul>"
+            f"<details class='qqa-about'><summary>About this index{_overdue_count(late)}</summary><ul>{articles}</ul>"
             f"<p>Index build <code>{escape(engine.index_build)}</code>, built {escape(engine.manifest.built_at)}.</p>"
             "</details>")
     if stale:

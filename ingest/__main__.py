@@ -1,5 +1,7 @@
 """`python -m ingest [--corpus DIR] [--index DIR] [--force] [--quiet]` builds the index;
-`python -m ingest add SOURCE... [--corpus DIR] [--url URL] [--publisher NAME]` imports articles."""
+`python -m ingest add SOURCE... [--corpus DIR] [--url URL] [--publisher NAME]` imports articles;
+`python -m ingest list [--corpus DIR] [--overdue] [--json]` lists them; `python -m ingest remove ID`
+takes one out (into `removed/`)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["add"]:
         return add_main(argv[1:])
+    if argv[:1] in (["list"], ["remove"]):
+        from .catalog_cli import catalog_main
+
+        return catalog_main(argv)
     args = build_parser().parse_args(argv)
 
     import os
@@ -49,7 +55,9 @@ def summary(result, index: Path) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Build the QuoteQA index from the corpus.",
-                                     epilog="To import articles: python -m ingest add SOURCE... (see --help there)")
+                                     epilog="To import articles: python -m ingest add SOURCE...; to list them: "
+                                            "python -m ingest list; to take one out: python -m ingest remove ID "
+                                            "(see --help there)")
     parser.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus folder (default: corpus/)")
     parser.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
     parser.add_argument("--force", action="store_true", help="rebuild and re-embed even if the index is up to date")

@@ -11,12 +11,13 @@ Until that rename the previous build stays live and whole, whatever fails or is 
 
 from __future__ import annotations
 
+import datetime
 import sys
 import time
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -30,6 +31,8 @@ from qa.index import layout as mf
 
 from .chunk import ChunkedArticle
 from .corpus import print_warning, load_corpus, unchanged_articles
+
+OVERDUE_NAMED = 10  # articles past their review date named one by one in a build's warnings; then a count
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,23 @@ def _read(corpus_dir: Path, live: Path | None, existing, fingerprint: dict[str, 
     articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), print_warning(w)),
                            reuse=unchanged_articles(live, existing, corpus_dir, fingerprint) if live else None,
                            progress=not quiet)
+    for note in overdue_reviews([a.article for a in articles], corpus_dir, datetime.date.today()):
+        warnings.append(note)
+        print_warning(note)
     return articles, warnings
+
+
+def overdue_reviews(articles: Sequence[Article], corpus_dir: Path, today: datetime.date,
+                    named: int = OVERDUE_NAMED) -> list[str]:
+    """A warning for each article whose `review_by` date has passed (the first `named` by name,
+    then how many more): their quotes carry a "review was due" marker until the date moves on."""
+    late = [a for a in articles if a.review_overdue(today)]
+    notes = [f"{corpus_dir / mf.ARTICLES_DIR / a.source_file}: its review was due {a.review_by} (review_by); "
+             "its quotes are marked until the article is reviewed and the date moved on" for a in late[:named]]
+    if len(late) > named:
+        notes.append(f"{len(late) - named:,} more articles are past their review_by date: "
+                     f"python -m ingest list --overdue --corpus {corpus_dir}")
+    return notes
 
 
 def _content(articles: list[ChunkedArticle], corpus_dir: Path, fingerprint: dict[str, str], model_sha: str,

@@ -34,7 +34,7 @@ def cautions(article: Article, today: datetime.date, max_age_years: int = 10) ->
     found = []
     if article.review_status and PENDING.search(article.review_status):
         found.append(Caution("review-pending"))
-    if article.review_by and datetime.date.fromisoformat(article.review_by) < today:
+    if article.review_overdue(today):
         found.append(Caution("review-overdue", article.review_by))
     latest = max(((int(m.group(0)), text) for text in (article.last_updated, article.published) if text
                   for m in [YEAR.search(text)] if m), default=None)

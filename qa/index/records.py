@@ -11,6 +11,7 @@ This module only defines the records and their JSON form; it reads and writes no
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping
 
@@ -38,6 +39,16 @@ class Article:
 
     def reference(self, label: str) -> str | None:
         return self.references.get(label)
+
+    def review_overdue(self, today: datetime.date) -> bool:
+        """Its `review_by` date has passed: the institution's review of it is overdue."""
+        return review_overdue(self.review_by, today)
+
+
+def review_overdue(review_by: str | None, today: datetime.date) -> bool:
+    """Whether a `review_by` date (YYYY-MM-DD, or None for none) has passed on `today`: the one rule
+    the ingest warnings, the catalog and the quote's caution marker share."""
+    return review_by is not None and datetime.date.fromisoformat(review_by) < today
 
 
 @dataclass(frozen=True)
