@@ -152,5 +152,5 @@ def _article(parsed: ParsedArticle, text: str) -> Article:
         references=dict(parsed.references), site_disclaimer=meta.get("site_disclaimer"),
         source_file=parsed.path.name, text=text, examples=tuple(meta.get("examples") or ()),
         license=meta.get("license"), doi=meta.get("doi"), published=meta.get("published"),
-        review_by=meta.get("review_by"), retracted=bool(meta.get("retracted")),
+        review_by=meta.get("review_by"), retracted=bool(meta.get("retracted")), tags=tuple(meta.get("tags") or ()),
     )

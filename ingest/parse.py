@@ -25,7 +25,7 @@ OPTIONAL_FIELDS = (
     "site_disclaimer", "original", "license", "doi", "published", "sha", "review_by",
     "original_pdf", "pages",  # an imported PDF as received, and its page offsets (docs/pdf-import.md)
 )
-STRUCTURED_FIELDS = ("title", "examples", "references", "retracted")
+STRUCTURED_FIELDS = ("title", "examples", "references", "retracted", "tags")
 
 
 class CorpusError(Exception):
@@ -166,9 +166,9 @@ def parse_file(path: Path) -> ParsedArticle:
     for name in OPTIONAL_FIELDS:
         if meta.get(name) is not None and not isinstance(meta[name], (str, int, float, datetime.date)):
             raise CorpusError(path, f"`{name}` must be a single text value")
-    examples = meta.get("examples") or []
-    if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
-        raise CorpusError(path, "`examples` must be a list of questions")
+    examples = _texts(path, meta, "examples", "`examples` must be a list of questions")
+    # specialty, ward, document type: a question may be scoped to a tag
+    tags = _texts(path, meta, "tags", "`tags` must be a list of words or phrases, e.g. [cardiology, protocol]")
     references = meta.get("references") or {}
     if not isinstance(references, dict) or not all(isinstance(v, str) for v in references.values()):
         raise CorpusError(path, "`references` must map each reference number to its entry text")
@@ -184,7 +184,7 @@ def parse_file(path: Path) -> ParsedArticle:
         raise CorpusError(path, "`retracted` must be true or false")
     clean_meta["retracted"] = bool(meta.get("retracted"))
     clean_meta["title"] = title.strip()
-    clean_meta["examples"] = tuple(" ".join(e.split()) for e in examples)
+    clean_meta["examples"], clean_meta["tags"] = examples, tuple(dict.fromkeys(tags))
     return ParsedArticle(
         id=_article_id(path),
         path=path,
@@ -193,6 +193,14 @@ def parse_file(path: Path) -> ParsedArticle:
         blocks=tuple(blocks),
         warnings=unknown_key_warnings(path, meta),
     )
+
+
+def _texts(path: Path, meta: dict[str, Any], name: str, problem: str) -> tuple[str, ...]:
+    """A front-matter list of texts (`examples`, `tags`), whitespace collapsed; `problem` if it is not one."""
+    value = meta.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise CorpusError(path, problem)
+    return tuple(" ".join(v.split()) for v in value)
 
 
 def _date_field(path: Path, meta: dict[str, Any], name: str) -> str | None:

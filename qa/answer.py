@@ -95,6 +95,7 @@ class Answer:
     after: str = ""
     intent: str = ""
     withheld: tuple[str, ...] = ()  # titles of retracted articles that would have been quoted
+    scope: tuple[str, ...] = ()  # ids of the articles the question was asked of (`qa.scope`); () for all
 
     @property
     def abstained(self) -> bool:

@@ -2,7 +2,8 @@
 lean towards the conversation's topic, leave out what may not be quoted (retracted articles,
 signposting sentences, what the previous answer showed for "What else?" and "Why?"), and choose
 the quotes within the word budget (`quotes.py`). The previous question's answer is recomputed
-here too: the history holds only questions, and its windows are the conversation's topic.
+here too: the history holds only questions, and its windows are the conversation's topic. A
+scoped turn (`Turn.scope`) is searched, ranked and quoted within its scope only (`qa.scope`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .quotes import Selection, select_windows
 from .rank import Query, Ranking
 from .reading import Turn
 from .retrieve import Retriever
+from .scope import Scopes
 from .sections import Sections
 from .settings import Settings
 from .signposts import asks_about_the_text, is_signposting
@@ -60,10 +62,16 @@ class Chooser:
         self.retracted = np.array([store.articles[a].retracted for a in sections.article], dtype=bool)
         self._places = list_places(store.chunks)
         self._signposts = frozenset(row for row, x in enumerate(store.sentences) if is_signposting(x.text))
+        self._scopes = Scopes(store, sections.article)
 
-    def ranking(self, s: Settings) -> Ranking:
+    def ranking(self, s: Settings, scope: Sequence[str] = ()) -> Ranking:
         return Ranking(self._retriever, self._sections, s.rank, s.candidates, s.quotes.window_sentences,
-                       dense=s.dense, bm25=s.bm25)
+                       dense=s.dense, bm25=s.bm25, within=self._scopes.windows(scope))
+
+    def nearest(self, vec: np.ndarray, scope: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(cosines, sentence rows) of the k sentences nearest `vec`, best first: of the whole index,
+        or of the `scope`'s articles only."""
+        return self._scopes.nearest(vec, scope, k) if scope else self._retriever.nearest_sentences(vec, k)
 
     def _select(self, ranked: np.ndarray, scores: np.ndarray, s: Settings) -> list[Selection]:
         return select_windows(ranked, scores, self._store.windows, self._store.sentences, self._chunk_by_id, s.quotes)
@@ -74,7 +82,8 @@ class Chooser:
         if not turn.previous or vec is None:
             return Previous()
         tokens = self._retriever.tokenize([turn.previous])[0]
-        ranked, scores = self.ranking(s).rank([Query(tokens, vec, self._retriever.nearest_sentences(vec, s.candidates)[1])])
+        near = self.nearest(vec, turn.scope, s.candidates)[1]
+        ranked, scores = self.ranking(s, turn.scope).rank([Query(tokens, vec, near)])
         # a retracted article is no topic: the previous answer did not quote it (nor its runner-up instead)
         best = [int(w) for w in ranked[:s.context_windows] if not self.retracted[w]]
         ranked, scores = ranked[~self.retracted[ranked]], scores[~self.retracted[ranked]]
@@ -83,24 +92,24 @@ class Chooser:
         chosen = tuple(self._select(ranked, scores, s)) if turn.intent else ()
         return Previous(topic, chosen, ranked)
 
-    def why(self, before: Sequence[Selection], s: Settings) -> Query:
+    def why(self, before: Sequence[Selection], s: Settings, scope: Sequence[str] = ()) -> Query:
         """"Why?" searches near the claim the previous answer quoted best, for the sentences around it."""
         claim = self.claim(before)
         vec = self._store.sentence_vectors[list(claim)].mean(axis=0)
         vec = (vec / max(float(np.linalg.norm(vec)), 1e-9)).astype(np.float32)
         tokens = self._retriever.tokenize([" ".join(self._store.sentences[r].text for r in claim)])[0]
-        return Query(tokens, vec, self._retriever.nearest_sentences(vec, s.candidates)[1])
+        return Query(tokens, vec, self.nearest(vec, scope, s.candidates)[1])
 
     def choose(self, turn: Turn, queries: list[Query], previous: Previous, asked: Sequence[str], s: Settings,
                only: Sequence[str] = ()) -> tuple[np.ndarray, list[Selection], Topic]:
         """Rank windows for the queries and choose quotes: (ranked windows, selections, the topic as
         shown). "What else?" and "Why?" skip what the previous answer quoted. `asked`: the tokens
         whose sections' openings are favoured (`Ranking.rank`), none for a follow-up; `only`: the
-        articles quotes may come from (all when empty)."""
+        articles quotes may come from (all when empty). A scoped turn is ranked within its scope."""
         before, topic = previous.selections, previous.topic
         if turn.intent == "why" and before:
-            queries = [self.why(before, s)]
-        ranking = self.ranking(s)
+            queries = [self.why(before, s, turn.scope)]
+        ranking = self.ranking(s, turn.scope)
         plain, scores = ranking.rank(queries, asked)
         bonus = (s.context_bonus, s.section_bonus) if turn.followup else (s.standalone_bonus, 0.0)
         ranked, scores = ranking.lean(plain, scores, topic.articles, topic.sections, bonus)

@@ -20,9 +20,11 @@ class Coverage:
         quoted, each once."""
         return tuple(a for a in dict.fromkeys(articles) if a in self._lines)
 
-    def lines(self, nearest: Sequence[str], limit: int) -> tuple[str, ...]:
-        """At most `limit` articles, the `nearest` (ids) first, then "… and N more articles"."""
-        order = list(dict.fromkeys([a for a in nearest if a in self._lines] + list(self._lines)))[:limit]
-        more = len(self._lines) - limit
+    def lines(self, nearest: Sequence[str], limit: int, scope: Sequence[str] = ()) -> tuple[str, ...]:
+        """At most `limit` articles (of the `scope` only, when there is one), the `nearest` (ids)
+        first, then "… and N more articles"."""
+        listed = [a for a in scope if a in self._lines] if scope else list(self._lines)
+        order = list(dict.fromkeys([a for a in nearest if a in self._lines] + listed))[:limit]
+        more = len(listed) - limit
         return tuple(self._lines[a] for a in order) + \
             ((f"… and {more:,} more article{'s' if more > 1 else ''}",) if more > 0 else ())

@@ -1,14 +1,14 @@
 """The answer engine: load once, then `ask(question, history)` from any number of threads.
 
 It orchestrates; each step is a module of its own. A batch of turns goes: read each against its
-history (`reading.py`: checks, pronouns, carried topic words, "Why?" / "What else?" / "Evidence
-for that?") → encode every text of the batch in one model call → per turn, abstain when no
-sentence is near enough or the question names what no article uses (`abstain.py`, `words.py`)
-→ rank sentence windows, leaning to the previous question's articles and sections, and choose
-quotes within the word budget (`choose.py`, `rank.py`, `quotes.py`) → verbatim gate and
-citations (`cite.py`) → gaps, cautions and the disclaimer, as an `Answer` record (data only:
-`qa.present` renders it). `Answer.passages` (for the eval's recall@k and the JSON) are the chunks
-of the ranked windows, in rank order: one ranking makes both.
+history (`reading.py`: checks, scope, pronouns, carried topic words, "Why?" / "What else?" /
+"Evidence for that?") → encode every text of the batch in one model call → per turn, within its
+scope if it has one (`scope.py`), abstain when no sentence is near enough or the question names
+what no article uses (`abstain.py`, `words.py`) → rank sentence windows, leaning to the previous
+question's articles and sections, and choose quotes within the word budget (`choose.py`,
+`rank.py`, `quotes.py`) → verbatim gate and citations (`cite.py`) → gaps, cautions and the
+disclaimer, as an `Answer` record (data only: `qa.present` renders it). `Answer.passages` (the
+eval's recall@k, the JSON) are the chunks of the ranked windows, in rank order: one ranking.
 
 `with_settings` gives a variant sharing the loaded model and index (the eval's ablations use it).
 """
@@ -80,21 +80,22 @@ class Engine(Build):
         store, embedder = open_build(build_dir, encoder=self._pinned, current=self._embedder)
         return Engine(store, embedder, self.settings, pinned=self._pinned)
 
-    def coverage(self, nearest: Sequence[str] = ()) -> tuple[str, ...]:
-        """What the indexed articles cover, for abstentions (`qa.coverage`), the `nearest` (ids) first."""
-        return self._coverage.lines(nearest, self.settings.coverage_articles)
+    def coverage(self, nearest: Sequence[str] = (), scope: Sequence[str] = ()) -> tuple[str, ...]:
+        """What the indexed articles (or the `scope`'s) cover, for abstentions (`qa.coverage`), the `nearest` first."""
+        return self._coverage.lines(nearest, self.settings.coverage_articles, scope)
 
     # -- answering -------------------------------------------------------------------------------
 
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
-        """Answer `question`, reading it in the light of `history` (earlier questions, oldest first)."""
-        return self.ask_batch([(question, history)])[0]
+    def ask(self, question: str, history: Sequence[str] = (), articles: Sequence[str] = (), tags: Sequence[str] = ()) -> Answer:
+        """Answer `question`, reading it in the light of `history` (earlier questions, oldest first),
+        from the articles of ids `articles` and those tagged with any of `tags` only (all: neither)."""
+        return self.ask_batch([(question, history, articles, tags)])[0]
 
-    def ask_batch(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[Answer]:
-        """Answer several (question, history) pairs, encoding all their texts in one model call:
-        a batch costs the model far less than the same questions one by one."""
+    def ask_batch(self, items: Sequence[tuple]) -> list[Answer]:
+        """Answer several (question, history[, articles[, tags]]) items, encoding all their texts in
+        one model call: a batch costs the model far less than the same questions one by one."""
         t0 = time.perf_counter()
-        turns = [self._reader.read(q, h, self.settings) for q, h in items]
+        turns = [self._reader.read(q, h, self.settings, *scope) for q, h, *scope in items]
         texts = [text for turn in turns if isinstance(turn, Turn) for text in turn.encoded]
         vecs = self._embedder.encode(texts) if texts else None
         answers, cursor = [], 0
@@ -105,7 +106,7 @@ class Engine(Build):
             answer = self._finish(turn, vecs[cursor:cursor + len(turn.encoded)], t0)
             cursor += len(turn.encoded)
             # how the turn was read, as data the presentation words ("Read as")
-            answers.append(replace(answer, reading=turn.reading, intent=turn.intent,
+            answers.append(replace(answer, reading=turn.reading, intent=turn.intent, scope=turn.scope,
                                    after=turn.after if answer.followup or answer.context else ""))
         return answers
 
@@ -114,8 +115,8 @@ class Engine(Build):
         s, n = self.settings, len(turn.texts)
         tokens = self._retriever.tokenize(list(turn.texts))  # once: BM25, coverage and the topic check share it
         previous = self._chooser.previous(turn, vecs[n] if len(vecs) > n else None, s)
-        literal_cos, literal_rows = self._retriever.nearest_sentences(vecs[0], s.candidates)
-        query_cos, near_rows = self._retriever.nearest_sentences(vecs[n - 1], s.candidates)
+        literal_cos, literal_rows = self._chooser.nearest(vecs[0], turn.scope, s.candidates)  # of its scope only
+        query_cos, near_rows = self._chooser.nearest(vecs[n - 1], turn.scope, s.candidates)
         rare = self._words.rare(turn.question, s.abstain.names)
         # a follow-up none of whose own words the articles use ("What about migraine?") is a new subject
         new = turn.followup and not turn.points_back and self._words.none_used(tokens[0]) \
@@ -136,7 +137,7 @@ class Engine(Build):
             ranked, selections = previous.ranked, previous.selections
         else:  # section openings for a question of its own only: a follow-up's words ask within its topic
             ranked, selections, topic = self._chooser.choose(turn, queries, previous, () if turn.followup else literal,
-                                                             s, only=topic.articles if absent else ())
+                                                             s, only=topic.articles if absent else turn.scope)
         passages, (quotes, sources) = self._chooser.passages(ranked, s.passages), self._chooser.cite(selections, s)
         withheld = tuple(self._store.articles[a].title for a in topic.withheld)
         query = self._chooser.searched(turn, previous.selections)
@@ -161,7 +162,7 @@ class Engine(Build):
         nearest = self._coverage.nearest(self._store.sentences[int(r)].article_id for r in near)
         return replace(self._no_quotes(turn.question, query, "abstained", ABSTAIN_MESSAGE, t0, passages=passages,
                                        followup=turn.followup),
-                       coverage=self.coverage(nearest), nearest=nearest[:self.settings.coverage_articles])
+                       coverage=self.coverage(nearest, turn.scope), nearest=nearest[:self.settings.coverage_articles])
 
     def _no_quotes(self, question: str, query: str, status: str, message: str, t0: float, *,
                    passages: tuple[Passage, ...] = (), followup: bool = False) -> Answer:

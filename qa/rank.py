@@ -103,6 +103,7 @@ class Ranking:
     longest: int  # the longest window quoted, in sentences: longer ones are not ranked
     dense: bool = True
     bm25: bool = True
+    within: np.ndarray | None = None  # window -> in a question's scope (`qa.scope`); None: every window
 
     def __post_init__(self):  # a signal switched off weighs nothing
         w, lexical = self.weights, 1.0 if self.bm25 else 0.0
@@ -120,7 +121,8 @@ class Ranking:
         found, bm25 = [], []
         for q in queries:
             scores = r.window_bm25(q.tokens) if self.bm25 else np.zeros(len(spans), dtype=np.float32)
-            bm25.append(np.where(spans[:, 1] <= self.longest, scores, 0.0))
+            quotable = spans[:, 1] <= self.longest if self.within is None else (spans[:, 1] <= self.longest) & self.within
+            bm25.append(np.where(quotable, scores, 0.0))
             found.append(top_candidates(bm25[-1], self.candidates))
             if self.dense:
                 near = r.windows_of(q.near)

@@ -1,5 +1,5 @@
 """How a turn is read before anything is searched: checked (empty, too long, "Why?" with nothing
-before it), cleaned, and read against the conversation's earlier questions (`qa.followup`: a
+before it, a scope naming an article or tag the index lacks: `qa.scope`), cleaned, and read against the conversation's earlier questions (`qa.followup`: a
 pronoun read as the previous question's topic entity, topic words carried, "Why?" / "What else?"
 / "Evidence for that?" taken from the previous answer). The result, a `Turn`, says what to encode.
 """
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from .followup import FollowUpResolver, intent
 from .rank import top_candidates
 from .retrieve import Retriever
+from .scope import resolve, scope_problem
 from .settings import Settings
 from .words import ArticleWords
 
@@ -46,6 +47,7 @@ class Turn:
     points_back: bool = False  # "Is that permanent?": never a new topic, whatever its own words
     reading: str = ""  # the turn with its pronoun replaced by the topic entity: the first text (`Answer.reading`)
     after: str = ""  # the earlier question the turn was read with (`Answer.after`)
+    scope: tuple[str, ...] = ()  # the ids of the articles it may be answered from (`qa.scope`); () for all
 
     @property
     def encoded(self) -> tuple[str, ...]:
@@ -81,11 +83,19 @@ class TurnReader:
         self._words = words
         self._resolver = FollowUpResolver()
 
-    def read(self, question: object, history: object, s: Settings) -> Turn | Invalid:
-        wrong = problem(question)
+    def read(self, question: object, history: object, s: Settings, articles: object = (),
+             tags: object = ()) -> Turn | Invalid:
+        """The turn checked and read against `history`, within the scope `articles` and `tags` name."""
+        wrong, known = problem(question), self._retriever.store.articles
         if wrong:
             return wrong
         q, hist = clean_question(question), recent(history, s.max_history)
+        if (unscoped := scope_problem(articles, tags, known)) is not None:
+            return Invalid(q, unscoped, q)
+        turn = self._read(q, hist, s)
+        return replace(turn, scope=resolve(articles, tags, known)) if isinstance(turn, Turn) else turn
+
+    def _read(self, q: str, hist: list[str], s: Settings) -> Turn | Invalid:
         if not hist and intent(q):  # "Why?", "What else?", "Evidence for that?" with nothing before them
             return Invalid(q, f"“{q}” asks about an earlier answer, and this conversation has none yet. "
                            "Please ask a full question about the indexed articles.", q)

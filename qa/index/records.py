@@ -36,6 +36,7 @@ class Article:
     published: str | None = None  # first publication date, when known (last_updated: latest revision)
     review_by: str | None = None  # YYYY-MM-DD: when the institution's review of it falls due
     retracted: bool = False  # never quoted (an answer that would have quoted it says so)
+    tags: tuple[str, ...] = ()  # specialty, ward, document type: a question may be scoped to a tag (`qa.scope`)
 
     def reference(self, label: str) -> str | None:
         return self.references.get(label)
@@ -96,6 +97,7 @@ def _from_json(cls, data: Mapping[str, Any]):
 def article_from_json(data: Mapping[str, Any]) -> Article:
     data = dict(data)
     data["examples"] = tuple(data.get("examples", ()))
+    data["tags"] = tuple(data.get("tags", ()))
     return _from_json(Article, data)
 
 
