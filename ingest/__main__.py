@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     from .parse import CorpusError
 
     try:
-        result = build_index(args.corpus, args.index, force=args.force, quiet=args.quiet, encoder=args.encoder)
+        result = build_index(args.corpus, args.index, force=args.force, quiet=args.quiet, encoder=args.encoder,
+                             skip_broken=args.skip_broken)
     except (CorpusError, QuoteQAError) as exc:
         print(f"ingest failed: {exc}", file=sys.stderr)
         return 1
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index/)")
     parser.add_argument("--force", action="store_true", help="rebuild and re-embed even if the index is up to date")
     parser.add_argument("--quiet", action="store_true", help="print only the result line (and warnings)")
+    parser.add_argument("--skip-broken", action="store_true",
+                        help="leave out articles that cannot be read (each named in a warning) instead of stopping")
     parser.add_argument("--encoder", choices=("onnx", "torch"),
                         help="runtime that encodes the texts and, later, the questions: onnx (the model exported "
                              "once into the user's cache) or torch (sentence-transformers); same vectors. "

@@ -61,7 +61,8 @@ def _number_sentences(articles: list[ChunkedArticle]) -> tuple[list[Chunk], list
 
 
 def build_index(corpus_dir: Path, index_dir: Path, *, force: bool = False, quiet: bool = False,
-                embedder_factory: Callable[[], object] | None = None, encoder: str | None = None) -> BuildResult:
+                embedder_factory: Callable[[], object] | None = None, encoder: str | None = None,
+                skip_broken: bool = False) -> BuildResult:
     """Build the index, or confirm it is up to date. `embedder_factory` lets a caller that already
     holds the model (tests, the app) lend it instead of loading it again. `encoder`: the runtime
     that encodes the texts here and the questions later, "onnx" (the model exported once into the
@@ -88,7 +89,7 @@ def build_index(corpus_dir: Path, index_dir: Path, *, force: bool = False, quiet
             return BuildResult("up to date", mf.resolve_build(index_dir), existing, time.perf_counter() - t0)
         encoder = encoder or (existing.encoder if existing is not None else "onnx")
         articles, warnings = _read(corpus_dir, mf.resolve_build(index_dir) if existing is not None and not force else None,
-                                   existing, fingerprint, quiet)
+                                   existing, fingerprint, quiet, skip_broken)
         previous = existing or current_manifest_if_valid(index_dir, any_format=True)  # an older format's vectors too
         stored = NO_VECTORS if force or previous is None else stored_vectors(mf.resolve_build(index_dir), previous)
         onnx = _exported(model_sha, quiet=quiet) if encoder == "onnx" else None
@@ -100,14 +101,14 @@ def build_index(corpus_dir: Path, index_dir: Path, *, force: bool = False, quiet
 
 
 def _read(corpus_dir: Path, live: Path | None, existing, fingerprint: dict[str, str],
-          quiet: bool) -> tuple[list[ChunkedArticle], list[str]]:
+          quiet: bool, skip_broken: bool = False) -> tuple[list[ChunkedArticle], list[str]]:
     """The corpus's articles, those unchanged since the `live` build taken from its records, and
     the warnings printed while reading it."""
     _log(f"Reading the corpus in {corpus_dir} ...", quiet)
     warnings: list[str] = []
     articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), print_warning(w)),
                            reuse=unchanged_articles(live, existing, corpus_dir, fingerprint) if live else None,
-                           progress=not quiet)
+                           progress=not quiet, skip_broken=skip_broken)
     for note in overdue_reviews([a.article for a in articles], corpus_dir, datetime.date.today()):
         warnings.append(note)
         print_warning(note)
@@ -119,7 +120,7 @@ def overdue_reviews(articles: Sequence[Article], corpus_dir: Path, today: dateti
     """A warning for each article whose `review_by` date has passed (the first `named` by name,
     then how many more): their quotes carry a "review was due" marker until the date moves on."""
     late = [a for a in articles if a.review_overdue(today)]
-    notes = [f"{corpus_dir / mf.ARTICLES_DIR / a.source_file}: its review was due {a.review_by} (review_by); "
+    notes = [f"{corpus_dir / a.source_file}: its review was due {a.review_by} (review_by); "
              "its quotes are marked until the article is reviewed and the date moved on" for a in late[:named]]
     if len(late) > named:
         notes.append(f"{len(late) - named:,} more articles are past their review_by date: "

@@ -6,8 +6,9 @@ sha256 as when the live build was made (same pipeline version) is taken from tha
 records instead of being parsed again: splitting sentences is most of the reading time. The rest
 are parsed on every core (one process each) when there are enough of them to pay for the start.
 
-One broken file fails the whole run with `CorpusError`; warnings that do not stop it (an unknown
-front-matter key) go to `on_warning`, reused articles included.
+One broken file fails the whole run with `CorpusError` (saying how many others are broken), unless
+the run is asked to leave broken files out (`--skip-broken`: each is then a warning); warnings
+that do not stop it (an unknown front-matter key) go to `on_warning`, reused articles included.
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ def print_warning(message: str) -> None:
 
 
 def load_corpus(corpus_dir: Path, *, on_warning: Callable[[str], None] | None = None,
-                reuse: Reuse | None = None, progress: bool = False) -> list[ChunkedArticle]:
+                reuse: Reuse | None = None, progress: bool = False, skip_broken: bool = False) -> list[ChunkedArticle]:
     """Every article of the corpus, chunked and checked, in file-name order. `reuse(path)` gives
-    the live build's records for an unchanged file and its warnings (None: parse it)."""
+    the live build's records for an unchanged file and its warnings (None: parse it). A broken
+    article fails the run (`CorpusError`, saying how many more are broken), or with `skip_broken`
+    is left out with a warning."""
     warn = on_warning or print_warning
     folder = corpus_dir / mf.ARTICLES_DIR
     paths = sorted(folder.glob("*.md"))
@@ -49,8 +52,13 @@ def load_corpus(corpus_dir: Path, *, on_warning: Callable[[str], None] | None = 
     kept = {path: reuse(path) for path in paths} if reuse else {}
     todo = [p for p in paths if kept.get(p) is None]
     parsed = dict(zip(todo, _read_all(todo, corpus_dir, progress and len(todo) >= 50)))
+    broken = [r for r in parsed.values() if isinstance(r, CorpusError)]
+    if broken and not skip_broken:
+        raise _first_of(broken)
+    for error in broken:
+        warn(f"left out of this build: {error.path}: {error.problem}")
     articles = []
-    for path in paths:
+    for path in (p for p in paths if not isinstance(parsed.get(p), CorpusError)):
         chunked, warnings = kept.get(path) or parsed[path]
         for warning in warnings:
             warn(warning)
@@ -63,15 +71,24 @@ def load_corpus(corpus_dir: Path, *, on_warning: Callable[[str], None] | None = 
     return articles
 
 
+def _first_of(broken: list[CorpusError]) -> CorpusError:
+    """The first broken article's error, saying how many others are broken and how to build without them."""
+    if len(broken) == 1:
+        return CorpusError(broken[0].path, broken[0].problem + " (`python -m ingest --skip-broken` builds without it)")
+    return CorpusError(broken[0].path, f"{broken[0].problem} ({len(broken) - 1:,} other article(s) are broken too: "
+                       f"{', '.join(Path(e.path).name for e in broken[1:4])}{' …' if len(broken) > 4 else ''}; "
+                       "`python -m ingest --skip-broken` builds without them)")
+
+
 def _read_all(paths: list[Path], corpus_dir: Path, progress: bool) -> list[tuple[ChunkedArticle, tuple[str, ...]]]:
     """`read_article` of each path, in order: on every core when there are many."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(cores, 8)  # the cores this process may use (a container's limit), not the machine's
     if len(paths) < PARALLEL_FROM or workers < 2:
         split = pysbd_splitter()
-        return [read_article(p, corpus_dir, split) for p in _shown(paths, progress)]
+        return [_read_or_error(p, corpus_dir, split) for p in _shown(paths, progress)]
     with ProcessPoolExecutor(workers) as pool:
-        results = pool.map(read_article, paths, [corpus_dir] * len(paths), chunksize=4)
+        results = pool.map(_read_or_error, paths, [corpus_dir] * len(paths), chunksize=4)
         return list(_shown(results, progress, total=len(paths)))
 
 
@@ -84,6 +101,14 @@ def _shown(items, progress: bool, total: int | None = None):
 
 
 _SPLIT = None  # one sentence splitter per worker process
+
+
+def _read_or_error(path: Path, corpus_dir: Path, split=None):
+    """`read_article`, or the `CorpusError` that says why the article cannot be read."""
+    try:
+        return read_article(path, corpus_dir, split)
+    except CorpusError as exc:
+        return exc
 
 
 def read_article(path: Path, corpus_dir: Path, split=None) -> tuple[ChunkedArticle, tuple[str, ...]]:

@@ -84,3 +84,22 @@ def test_a_build_warns_of_overdue_reviews_and_the_page_marks_them(corpus_copy, t
     many = [engine.articles[DROP]] * 12
     notes = overdue_reviews(many, corpus_copy, datetime.date.today(), named=10)
     assert len(notes) == 11 and notes[-1].startswith("2 more articles are past their review_by date")
+
+
+def test_a_broken_article_stops_the_build_unless_it_is_left_out_by_name(corpus_copy, tmp_path, build):
+    """One unreadable file in a library of thousands: the build stops and says how to go on without
+    it; with skip_broken it is left out, named in a warning, and the rest is built."""
+    import pytest
+
+    import qa
+    from ingest.parse import CorpusError
+
+    path = corpus_copy / "articles" / f"{DROP}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "heading: ", 1), encoding="utf-8")
+    with pytest.raises(CorpusError, match="has no `title`.*--skip-broken` builds without it"):
+        build(corpus_copy, tmp_path / "index")
+    assert not (tmp_path / "index" / "current").exists()
+
+    result = build(corpus_copy, tmp_path / "index", skip_broken=True)
+    assert [w for w in result.warnings if w.startswith("left out of this build:") and f"{DROP}.md" in w]
+    assert set(qa.load(tmp_path / "index").articles) == {ORACLE}
