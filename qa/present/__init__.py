@@ -7,6 +7,7 @@ from .chat import conversation_html, disclaimer_parts, gap_sentence
 from .export import conversation_markdown, export_name
 from .labels import numbered
 from .markdown import answer_json, escape_md, render_markdown, render_text
+from .scoped import scope_chip_html
 from .sections import SUGGESTIONS, neighbouring_sections, section_view
 from .suggest import follow_up, questions_by_article
 from .viewer import VIEWER_HINT, source_html
@@ -14,5 +15,5 @@ from .viewer import VIEWER_HINT, source_html
 __all__ = [
     "SUGGESTIONS", "VIEWER_HINT", "answer_json", "conversation_html", "conversation_markdown", "describe_article",
     "disclaimer_parts", "escape_md", "export_name", "follow_up", "gap_sentence", "neighbouring_sections", "numbered",
-    "questions_by_article", "render_markdown", "render_text", "section_view", "source_html",
+    "questions_by_article", "render_markdown", "render_text", "scope_chip_html", "section_view", "source_html",
 ]

@@ -4,7 +4,8 @@ partial lists and gaps said out loud, sources and the disclaimer compact at the 
 The markup is in templates (`templates/conversation.html`, `turn.html`, `quotes.html`,
 `feedback.html`) that escape every piece of text from a user or an article, so a question holding
 markup shows as text; this module gathers what they show. The buttons carry `data-action`
-attributes that the page's script turns into events (`cite`, `rate`, `reason`, `copy`, `ask`);
+attributes that the page's script turns into events (`cite`, `rate`, `reason`, `copy`, `ask`, and
+`everywhere`: a scoped question its scope did not answer, asked again of all the articles);
 this module only writes the markup and knows nothing of Gradio, the network or the feedback file.
 """
 
@@ -18,6 +19,7 @@ from ..answer import Answer, Quote
 from .facts import source_html_line
 from .labels import numbered
 from .markdown import caution_text, gap_sentence, has_gap, reading, render_text, unknown_sentence, withheld_sentence
+from .scoped import message, scope_line
 from .suggest import in_scope
 from .templating import render
 
@@ -70,17 +72,19 @@ def _feedback_html(turn: int, rating: str | None, noted: bool, copy_text: str) -
 
 
 def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: bool = False,
-                questions: Mapping[str, Sequence[str]] | None = None) -> str:
+                questions: Mapping[str, Sequence[str]] | None = None, articles: Mapping | None = None) -> str:
     """One question and its answer: quotes first, then gaps, sources and the disclaimer, folded.
-    A refusal offers questions of the nearest articles (`questions`: article id -> its questions)."""
+    A refusal offers questions of the nearest articles (`questions`: article id -> its questions);
+    a scoped one, to ask again of every article. `articles` (id -> Article) names a scope."""
     return str(render(
-        "turn.html", turn=turn, question=answer.question, reading=reading(answer), message=answer.message,
+        "turn.html", turn=turn, question=answer.question, reading=reading(answer), message=message(answer, articles),
+        scope=scope_line(answer, articles), everywhere=bool(answer.scope) and answer.status == "abstained",
         unknown=unknown_sentence(answer.unknown) if answer.unknown else "",
         offered=in_scope(answer.nearest, questions or {}) if answer.abstained else (), coverage=answer.coverage,
         gap=gap_sentence(answer.missing, answer.unmentioned, answer.unmentioned_by) if has_gap(answer) else "",
         withheld=withheld_sentence(answer.withheld), quotes=quotes_html(answer, turn),
         sources=[(s, source_html_line(s)) for s in answer.sources], disclaimer=disclaimer_parts(answer.disclaimer),
-        feedback=_feedback_html(turn, rating, noted, render_text(answer, with_question=True))))
+        feedback=_feedback_html(turn, rating, noted, render_text(answer, with_question=True, articles=articles))))
 
 
 def covers_line(titles: Sequence[str], shown: int = 3) -> str:
@@ -99,14 +103,16 @@ def covers_line(titles: Sequence[str], shown: int = 3) -> str:
 
 def conversation_html(answers: Sequence[Answer], ratings: Mapping[int, str] | None = None,
                       examples: Sequence[str] = (), noted: Collection[int] = (), repeated: bool = False,
-                      titles: Sequence[str] = (), questions: Mapping[str, Sequence[str]] | None = None) -> str:
+                      titles: Sequence[str] = (), questions: Mapping[str, Sequence[str]] | None = None,
+                      articles: Mapping | None = None) -> str:
     """The whole conversation; an empty one offers example questions instead. `repeated`: the last
     question was just asked again, and the page says where its answer is rather than nothing;
     `titles`: the indexed articles', which the empty page names; `questions`: each article's
-    questions (`suggest.article_questions`), which a refusal offers. Citation
+    questions (`suggest.article_questions`), which a refusal offers; `articles`: the build's, which
+    name a scoped answer's scope. Citation
     numbers are the conversation's (`labels.numbered`): an article keeps its [n] in every answer."""
     ratings = ratings or {}
-    turns = Markup("".join(answer_html(a, t, ratings.get(t), t in noted, questions)  # each a template's HTML
+    turns = Markup("".join(answer_html(a, t, ratings.get(t), t in noted, questions, articles)  # each a template's HTML
                            for t, a in enumerate(numbered(answers))))
     return str(render("conversation.html", turns=turns, repeated=len(answers) if repeated else 0,
                       covers=covers_line(titles) if titles else "", examples=list(examples)))

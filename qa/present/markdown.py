@@ -8,9 +8,10 @@ block quotes with their [n] marker; consecutive quotes continuing the same lead-
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..answer import Answer, Quote, Source
+from . import scoped
 from .escape import escape_md
 from .facts import source_markdown, source_text
 
@@ -116,23 +117,28 @@ def _quote_blocks(quotes: Sequence[Quote]) -> list[str]:
     return blocks
 
 
-def _message_markdown(answer: Answer) -> str:
+def _message_markdown(answer: Answer, articles: Mapping | None) -> str:
     if answer.status != "abstained":
         return escape_md(answer.message or "")
-    text = f"**{escape_md(answer.message or '')}**"
+    text = f"**{escape_md(scoped.message(answer, articles) or '')}**"
     if unknown_sentence(answer.unknown):
         text += f" {escape_md(unknown_sentence(answer.unknown))}"
     if answer.coverage:
         text += "\n\nThey cover:\n\n" + "\n".join(f"- {escape_md(line)}" for line in answer.coverage)
+    if answer.scope:  # the scope did not answer: all the articles may
+        text += f"\n\n{escape_md(scoped.SEARCH_ALL)}"
     return text
 
 
-def render_markdown(answer: Answer) -> str:
+def render_markdown(answer: Answer, articles: Mapping | None = None) -> str:
+    """The answer in Markdown; `articles` (the build's, id -> Article) names a scope by its titles."""
     parts = []
     if reading(answer):
         parts.append(f"*{escape_md(reading(answer))}*")
+    if scoped.scope_line(answer, articles):
+        parts.append(f"*{escape_md(scoped.scope_line(answer, articles))}*")
     if answer.message:
-        parts.append(_message_markdown(answer))
+        parts.append(_message_markdown(answer, articles))
     if has_gap(answer):
         parts.append(f"*{escape_md(gap_sentence(answer.missing, answer.unmentioned, answer.unmentioned_by))}*")
     if answer.withheld:
@@ -161,15 +167,17 @@ def reading(answer: Answer) -> str | None:
     return f"Read as: {text}{context}"
 
 
-def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
-    """Plain-text lines before the quotes: how the question was read, the message, the gap."""
-    lines = []
-    if reading(answer):
-        lines += [reading(answer), ""]
+def preamble_lines(answer: Answer, bullet: str = "  - ", articles: Mapping | None = None) -> list[str]:
+    """Plain-text lines before the quotes: how the question was read, its scope, the message, the gap."""
+    lines = [line for line in (reading(answer), scoped.scope_line(answer, articles)) if line]
+    lines += [""] if lines else []
     if answer.message:
-        lines += [answer.message + (f" {unknown_sentence(answer.unknown)}" if unknown_sentence(answer.unknown) else ""), ""]
+        message, unknown = scoped.message(answer, articles), unknown_sentence(answer.unknown)
+        lines += [message + (f" {unknown}" if unknown else ""), ""]
         if answer.coverage:
             lines += ["They cover:", *[f"{bullet}{line}" for line in answer.coverage], ""]
+        if answer.scope and answer.status == "abstained":
+            lines += [scoped.SEARCH_ALL, ""]
     if has_gap(answer):
         lines += [gap_sentence(answer.missing, answer.unmentioned, answer.unmentioned_by), ""]
     if answer.withheld:
@@ -177,9 +185,9 @@ def preamble_lines(answer: Answer, bullet: str = "  - ") -> list[str]:
     return lines
 
 
-def render_text(answer: Answer, *, with_question: bool = False) -> str:
+def render_text(answer: Answer, *, with_question: bool = False, articles: Mapping | None = None) -> str:
     """The answer as plain text; `with_question` puts the question first, for a copy pasted elsewhere."""
-    lines = ([f"Question: {answer.question}", ""] if with_question else []) + preamble_lines(answer)
+    lines = ([f"Question: {answer.question}", ""] if with_question else []) + preamble_lines(answer, articles=articles)
     for q in answer.quotes:
         if q.lead_in:
             lines.append(f"  {q.lead_in}")
@@ -198,8 +206,10 @@ def _source_text(s: Source) -> list[str]:
             *[f"      reference {ref.label}: {ref.entry or 'not listed in the article'}" for ref in s.references]]
 
 
-def answer_json(answer: Answer) -> dict:
-    """The answer as the JSON API and `python -m qa --json` give it: its data plus the chat's Markdown."""
+def answer_json(answer: Answer, articles: Mapping | None = None) -> dict:
+    """The answer as the JSON API and `python -m qa --json` give it: its data plus the chat's Markdown
+    (a scoped abstention's message says which articles did not answer)."""
     data = answer.to_json()
-    data["markdown"] = render_markdown(answer)
+    data["message"] = scoped.message(answer, articles)
+    data["markdown"] = render_markdown(answer, articles)
     return data
