@@ -1,6 +1,7 @@
 """Gradio's `/ask` API (for `gradio_client` and `POST /gradio_api/call/ask`), and the batch
-answering `POST /api/v1/ask` (serving.AskApi) is handed: `(question, history)` calls in, the same
-JSON as `python -m qa --json` out, a malformed call answered "invalid" on its own.
+answering `POST /api/v1/ask` (serving.AskApi) is handed: `(question, history[, articles, tags])`
+calls in (the API's calls may be scoped to some articles), the same JSON as `python -m qa --json`
+out, a malformed call answered "invalid" on its own.
 
 Not the page: `handlers.py` answers its events.
 """
@@ -27,14 +28,18 @@ class GradioAsk:
         return (answers,)
 
     def answer_calls(self, calls: list) -> list[dict]:
-        """The answer JSON of each (question, history) call, the batch encoded in one model call; a
-        malformed call gets its own "invalid" answer and spoils none of the others."""
+        """The answer JSON of each (question, history[, articles, tags]) call, the batch encoded in
+        one model call; a malformed call gets its own "invalid" answer and spoils none of the others
+        (an unknown article id or tag is the engine's "invalid", saying which)."""
         from qa.present import answer_json
         from serving import ask_call_problem
 
-        problems = [ask_call_problem(q, h) for q, h in calls]
-        answered = iter(self.service.ask_all([(q, h or []) for (q, h), p in zip(calls, problems) if p is None]))
-        return [answer_json(next(answered)) if p is None else self.invalid(q, p) for (q, _), p in zip(calls, problems)]
+        problems = [ask_call_problem(q, h) for q, h, *_ in calls]
+        answered = iter(self.service.ask_all([(q, h or [], *scope) for (q, h, *scope), p in zip(calls, problems)
+                                              if p is None]))
+        articles = self.service.engine.articles  # a scope is named by its titles
+        return [answer_json(next(answered), articles) if p is None else self.invalid(q, p)
+                for (q, *_), p in zip(calls, problems)]
 
     def invalid(self, question, problem: str) -> dict:
         """The JSON of an "invalid" answer: what is wrong with the call, and the disclaimer."""

@@ -36,9 +36,10 @@ class Service:
 
     # answering ---------------------------------------------------------------------------------
 
-    def ask(self, question: str, history: list[str]):
+    def ask(self, question: str, history: list[str], articles=(), tags=()):
+        """The engine's answer (of the articles of ids `articles` and tagged `tags` only, when given)."""
         try:
-            return self.engine.ask(question, history)
+            return self.engine.ask(question, history, articles, tags)
         except Exception:  # never a traceback in the page: log it, answer with the disclaimer
             ref = uuid.uuid4().hex[:8]
             log.exception("error %s while answering", ref)
@@ -46,13 +47,13 @@ class Service:
                 question, f"Sorry, something went wrong while answering (reference {ref}). "
                           "Please try again; if it keeps happening, tell the QuoteQA maintainers.")
 
-    def ask_all(self, calls: list[tuple[str, list[str]]]) -> list:
-        """The answers to (question, history) calls, encoded in one model call; if that fails, each
-        is asked alone, so that a failing one gets the error message and not all of them."""
+    def ask_all(self, calls: list[tuple]) -> list:
+        """The answers to (question, history[, articles, tags]) calls, encoded in one model call; if
+        that fails, each is asked alone, so that a failing one gets the error message and not all of them."""
         try:
             return list(self.engine.ask_batch(calls))
         except Exception:
-            return [self.ask(q, h) for q, h in calls]
+            return [self.ask(*call) for call in calls]
 
     def replay(self, asked) -> list | None:
         """The answers of a page whose session state the server dropped, asked again in order from

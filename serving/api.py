@@ -32,18 +32,27 @@ ASK_PATH = "/api/v1/ask"
 DOCS_PATH, OPENAPI_PATH, DOCS_FILES = "/api/docs", "/api/openapi.json", "/api/docs-files"
 STATUS_CODES = {"answered": 200, "abstained": 200, "invalid": 422, "error": 500}
 
-Call = tuple[str, list[str]]
+Call = tuple  # (question, history), or (question, history, article ids, tags) for a scoped call
+MAX_SCOPE_ARTICLES, MAX_SCOPE_TAGS = 1000, 50
 log = logging.getLogger("quoteqa.api")
 
 
 class AskBody(BaseModel):
-    """One call: a question and the earlier questions of its conversation."""
+    """One call: a question, the earlier questions of its conversation, and optionally the articles
+    (by id or tag) it is asked of."""
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"question": "Can it be permanent?", "history": ["What is foot drop?"]}]})
+        "examples": [{"question": "Can it be permanent?", "history": ["What is foot drop?"]},
+                     {"question": "What brace is used?", "articles": ["droracle-medical-management-foot-drop"]}]})
     question: str = Field(description="The question, up to 1,000 characters.")
     history: list[str] = Field(default_factory=list, max_length=MAX_HISTORY, description=(
         "Earlier questions of the conversation, oldest first (not answers): a follow-up is read with "
         f"them. At most {MAX_HISTORY}, each up to {MAX_HISTORY_ITEM_CHARS:,} characters."))
+    articles: list[str] = Field(default_factory=list, max_length=MAX_SCOPE_ARTICLES, description=(
+        "Ids of the articles to answer from (an answer's quotes carry their `article_id`); empty: all "
+        "articles. An unknown id gets status \"invalid\" naming it; articles that do not answer abstain."))
+    tags: list[str] = Field(default_factory=list, max_length=MAX_SCOPE_TAGS, description=(
+        "Front-matter tags (specialty, ward, document type): the articles carrying any of them are added "
+        "to the scope. A tag no article carries gets status \"invalid\"."))
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,8 @@ class Batcher:
     def waiting(self) -> int:
         return self._queue.qsize() if self._queue is not None else 0
 
-    async def ask(self, question: str, history: list[str]) -> dict:
+    async def ask(self, question: str, history: list[str], articles: Sequence[str] = (),
+                  tags: Sequence[str] = ()) -> dict:
         if self._queue is None:
             raise RuntimeError("Batcher.start() was not called")
         if self._queue.qsize() >= self.api.max_waiting:
@@ -92,7 +102,8 @@ class Batcher:
         done = asyncio.get_running_loop().create_future()
         self._in_flight += 1
         try:
-            await self._queue.put(((question, history), done))
+            call = (question, history, list(articles), list(tags)) if articles or tags else (question, history)
+            await self._queue.put((call, done))
             return await done
         finally:
             self._in_flight -= 1
@@ -121,7 +132,7 @@ class Batcher:
                 log.exception("a batch of %d calls failed", len(batch))
                 answers = [{**self.api.invalid(question, "Sorry, something went wrong while answering. Please try "
                                                          "again; if it keeps happening, tell the QuoteQA maintainers."),
-                            "status": "error"} for (question, _), _ in batch]
+                            "status": "error"} for (question, *_), _ in batch]
             for (_, done), answer in zip(batch, answers):
                 if not done.done():
                     done.set_result(answer)
@@ -187,7 +198,7 @@ def add_api(parent, batcher: Batcher) -> None:
             annotate(request.scope, answer_status="invalid", quotes=0)
             return JSONResponse(api.invalid(body.question, problem), status_code=422)
         try:
-            answer = await batcher.ask(body.question, body.history)
+            answer = await batcher.ask(body.question, body.history, body.articles, body.tags)
         except Busy:
             return JSONResponse({**api.invalid(body.question, "QuoteQA is answering many questions at once; "
                                                               "please send this one again in a few seconds."),
@@ -209,7 +220,8 @@ def _add_malformed(parent, api) -> None:
         problems = "; ".join("the body is not JSON" if e["type"] == "json_invalid" else
                              f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
         return JSONResponse(api.invalid("", f"The request is not a valid call ({problems}). Send JSON "
-                                            "{\"question\": \"…\", \"history\": [\"…\"]}."), status_code=422)
+                                            "{\"question\": \"…\", \"history\": [\"…\"]} (optionally \"articles\": [ids], "
+                                            "\"tags\": [tags])."), status_code=422)
 
 
 def _add_docs(parent, deny) -> None:

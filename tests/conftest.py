@@ -76,6 +76,46 @@ def engine(built_index, embedder):
     return Engine(load_store(built_index, model_sha256=embedder.sha256, dim=embedder.dim), embedder)
 
 
+# An article on another subject, with front-matter tags: a question can be scoped to it by id or by
+# tag, and a foot-drop question asked of it alone is not answered (tests/test_scope.py, test_api.py).
+HYGIENE_ID = "hand-hygiene-ward-3"
+HYGIENE = """---
+title: Hand hygiene on the ward
+publisher: Ward 3 infection control team
+tags: [infection control, ward 3, protocol]
+---
+
+## When to clean hands
+
+Staff clean their hands before touching a patient and before a clean or aseptic procedure.
+Hands are cleaned again after exposure to body fluids, after touching a patient and after touching the patient's surroundings.
+
+## How to clean hands
+
+An alcohol-based hand rub is used when hands are not visibly soiled; rubbing covers every surface of both hands and takes 20 to 30 seconds.
+Hands that are visibly soiled are washed with soap and water for 40 to 60 seconds and dried with a single-use towel.
+"""
+
+
+@pytest.fixture(scope="session")
+def tagged_corpus(tmp_path_factory) -> Path:
+    """The real corpus plus one tagged article on hand hygiene (`HYGIENE_ID`). Read-only."""
+    dest = tmp_path_factory.mktemp("tagged") / "corpus"
+    shutil.copytree(CORPUS, dest)
+    (dest / "articles" / f"{HYGIENE_ID}.md").write_text(HYGIENE, encoding="utf-8")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def tagged_index(tagged_corpus, tmp_path_factory, embedder) -> Path:
+    """An index of `tagged_corpus`, built once per test session. Treat it as read-only."""
+    from ingest import build_index
+
+    index = tmp_path_factory.mktemp("tagged-index")
+    build_index(tagged_corpus, index, quiet=True, embedder_factory=lambda: embedder)
+    return index
+
+
 @pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     dest = tmp_path / "corpus"

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import CORPUS, DISCLAIMER_START, running_app
+from tests.conftest import CORPUS, DISCLAIMER_START, HYGIENE_ID, running_app
 
 PASSWORD = "api-test-password"
 
@@ -44,6 +44,13 @@ def article_text(article_id: str) -> str:
 @pytest.fixture(scope="module")
 def server(built_index, tmp_path_factory):
     with running_app(built_index, tmp_path_factory.mktemp("api")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def tagged_server(tagged_index, tagged_corpus, tmp_path_factory):
+    """The app over the real corpus plus a tagged article on hand hygiene (conftest.HYGIENE)."""
+    with running_app(tagged_index, tmp_path_factory.mktemp("api-tagged"), corpus=tagged_corpus) as url:
         yield url
 
 
@@ -212,3 +219,41 @@ def test_calls_beyond_the_waiting_cap_are_refused_at_once_not_queued():
     results = run_async(run())
     answered = [r["question"] for r in results if isinstance(r, dict)]
     assert answered == ["q0", "q1", "q2"] and all(isinstance(r, Busy) for r in results[3:])
+
+
+def test_a_scoped_call_answers_only_from_its_articles(tagged_server):
+    scope = ["droracle-medical-management-foot-drop"]
+    status, answer = post(tagged_server, {"question": "What brace is used for foot drop?", "articles": scope})
+    assert status == 200 and answer["status"] == "answered" and answer["scope"] == scope
+    assert answer["quotes"] and {q["article_id"] for q in answer["quotes"]} == set(scope)
+    text = article_text(scope[0])
+    assert all(" ".join(q["text"].split()) in text for q in answer["quotes"])  # verbatim, from that article
+    assert "Searched only “What is the medical management of foot drop?”" in answer["markdown"].replace("\\", "")
+    assert answer["disclaimer"].startswith(DISCLAIMER_START)
+    # a follow-up of the same scope keeps to it
+    status, follow = post(tagged_server, {"question": "Can it be bought off the shelf?", "articles": scope,
+                                          "history": ["What brace is used for foot drop?"]})
+    assert status == 200 and {q["article_id"] for q in follow["quotes"]} == set(scope)
+
+
+def test_a_scope_by_tag_that_does_not_answer_abstains_and_offers_to_search_all(tagged_server):
+    status, answer = post(tagged_server, {"question": "What brace is used for foot drop?", "tags": ["ward 3"]})
+    assert status == 200 and answer["status"] == "abstained" and answer["scope"] == [HYGIENE_ID]
+    assert answer["quotes"] == [] and answer["nearest"] == [HYGIENE_ID]
+    assert answer["message"] == "“Hand hygiene on the ward” does not answer this question, so no passage is quoted."
+    assert "ask again without the scope" in answer["markdown"]
+    assert answer["markdown"].rstrip().endswith("*") and answer["disclaimer"].startswith(DISCLAIMER_START)
+    # the same question of every article is answered
+    status, everywhere = post(tagged_server, {"question": "What brace is used for foot drop?"})
+    assert everywhere["status"] == "answered" and everywhere["scope"] == []
+
+
+@pytest.mark.parametrize("body,says", [
+    ({"articles": ["no-such-article"]}, "No indexed article has the id “no-such-article”"),
+    ({"tags": ["cardiology"]}, "No indexed article is tagged “cardiology”. The tags in use are “"),
+    ({"articles": "hand-hygiene-ward-3"}, "articles: Input should be a valid list"),
+])
+def test_an_unknown_article_or_tag_gets_an_invalid_answer_that_names_it(tagged_server, body, says):
+    status, answer = post(tagged_server, {"question": "What brace is used for foot drop?", **body})
+    assert status == 422 and answer["status"] == "invalid" and says in answer["message"]
+    assert answer["quotes"] == [] and answer["disclaimer"].startswith(DISCLAIMER_START)
