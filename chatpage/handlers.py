@@ -6,7 +6,7 @@ No layout and no wiring here (`layout.py`): a handler runs with hand-made `Answe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .export import conversation_export
@@ -24,6 +24,7 @@ class Cleared:
     turns: list
     ratings: dict[int, Rating]
     asked: list
+    scope: list = field(default_factory=list)  # the article ids its questions were being asked of
 
 
 def _history(turns: list) -> list[str]:
@@ -33,6 +34,11 @@ def _history(turns: list) -> list[str]:
 
 def _asked(turns: list) -> list[str]:
     return [a.question for a in turns]
+
+
+def _scope(scope) -> list[str]:
+    """The article ids the page holds as its scope (what is not a list of ids counts as none)."""
+    return [a for a in scope if isinstance(a, str)] if isinstance(scope, list) else []
 
 
 class Handlers:
@@ -57,18 +63,18 @@ class Handlers:
         replayed = None if turns else self.service.replay(asked)
         return turns if replayed is None else replayed
 
-    def respond(self, message, turns, ratings, asked=None) -> PageUpdate:
-        """Answer a question typed, clicked as an example or suggested. An empty question does
-        nothing; the same question as the last one is not asked again: the page says where its
-        answer is and shows it."""
-        message = " ".join((message or "").split())
+    def respond(self, message, turns, ratings, asked=None, scope=None) -> PageUpdate:
+        """Answer a question typed, clicked as an example or suggested, from the articles of the
+        page's `scope` when it holds one. An empty question does nothing; the same question as the
+        last one, of the same articles, is not asked again: the page says where its answer is."""
+        message, scope = " ".join((message or "").split()), _scope(scope)
         if not message:
             return PageUpdate()
         turns = self.restore(turns, asked)
-        if turns and turns[-1].question == message:
+        if turns and turns[-1].question == message and list(turns[-1].scope) == scope:
             # the box is left as it is: whatever was typed meanwhile is not wiped by this reply
             return PageUpdate(chat=self.conversation(turns, ratings, repeated=True))
-        answer, header = self.service.ask(message, _history(turns)), self.service.header_update(turns)
+        answer, header = self.service.ask(message, _history(turns), scope), self.service.header_update(turns)
         self.service.record("chat", {"status": answer.status, "quotes": answer.quotes,
                                      "index_build": answer.index_build, "ms": answer.ms}, message)
         turns = [*turns, answer]
@@ -84,7 +90,7 @@ class Handlers:
         html = conversation_html(turns, thumbs(ratings), examples=self.service.examples,
                                  noted=with_reason(ratings), repeated=repeated,
                                  titles=[a.title for a in self.engine.articles.values()],
-                                 questions=self.service.article_questions())
+                                 questions=self.service.article_questions(), articles=self.engine.articles)
         # Gradio keeps this per session. In ASCII (“ as &#8220;, the same on screen) a Python string
         # takes one byte a character; one curly quote would make the whole of it take two.
         return html.encode("ascii", "xmlcharrefreplace").decode("ascii")
@@ -102,15 +108,15 @@ class Handlers:
 
     # a new conversation, and taking it back --------------------------------------------------------
 
-    def clear(self, turns, ratings, asked) -> PageUpdate:
-        """New conversation: the screen, the follow-up history, the ratings and the export, all
-        empty; what was cleared is kept for "Undo" (`undo`) until the undo timer ticks."""
+    def clear(self, turns, ratings, asked, scope=None) -> PageUpdate:
+        """New conversation: the screen, the follow-up history, the ratings, the scope and the
+        export, all empty; what was cleared is kept for "Undo" (`undo`) until the undo timer ticks."""
         import gradio as gr
 
-        kept = Cleared(turns=turns, ratings=ratings, asked=asked) if turns else None
+        kept = Cleared(turns=turns, ratings=ratings, asked=asked, scope=_scope(scope)) if turns else None
         return PageUpdate(box="", chat=self.conversation([], {}), turns=[], ratings={}, source=_viewer_hint(),
                           header=self.service.header_update([]), suggested=self._suggested(),
-                          tools=_visible(False), undo=_visible(kept is not None), asked=[],
+                          tools=_visible(False), undo=_visible(kept is not None), asked=[], scope=[], chip="",
                           export_file=gr.update(value=None), cleared=kept, undo_timer=gr.Timer(active=kept is not None))
 
     def undo(self, kept: Cleared | None) -> PageUpdate:
@@ -121,7 +127,8 @@ class Handlers:
 
         return PageUpdate(chat=self.conversation(kept.turns, kept.ratings), turns=kept.turns, ratings=kept.ratings,
                           header=self.service.header_update([]), tools=_visible(True), undo=_visible(False),
-                          asked=kept.asked, cleared=None, undo_timer=gr.Timer(active=False))
+                          asked=kept.asked, scope=kept.scope, chip=self.chip(kept.scope), cleared=None,
+                          undo_timer=gr.Timer(active=False))
 
     @staticmethod
     def undo_expired() -> PageUpdate:
@@ -132,11 +139,14 @@ class Handlers:
 
     # the buttons inside the conversation --------------------------------------------------------
 
-    def on_chat(self, turns, ratings, data: dict, asked=None) -> PageUpdate:
+    def on_chat(self, turns, ratings, data: dict, asked=None, scope=None) -> PageUpdate:
         """A button inside the conversation: `cite` opens a source, `rate` and `reason` record
-        feedback, `ask` asks an example question."""
+        feedback, `ask` asks an example question (of the scope), `everywhere` asks a scoped question
+        its scope did not answer again of all the articles, and takes the scope away."""
         if data.get("action") == "ask":
-            return self.respond(str(data.get("text", "")), turns, ratings, asked)
+            return self.respond(str(data.get("text", "")), turns, ratings, asked, scope)
+        if data.get("action") == "everywhere":
+            return replace(self.respond(str(data.get("text", "")), turns, ratings, asked, []), scope=[], chip="")
         restored = self.restore(turns, asked)
         update = self._on_turn(restored, ratings, data)
         if restored is turns:
@@ -165,6 +175,26 @@ class Handlers:
         else:
             return PageUpdate()
         return PageUpdate(chat=self.conversation(turns, ratings), ratings=ratings)
+
+    # the scope: which articles the next questions are asked of ----------------------------------
+
+    def chip(self, scope) -> str:
+        """The scope's chip by the question box ("" without a scope)."""
+        from qa.present import scope_chip_html
+
+        return scope_chip_html(_scope(scope), self.engine.articles)
+
+    def on_source(self, data: dict) -> PageUpdate:
+        """A button of the source viewer: "Ask about this article" scopes the next questions to it."""
+        article = data.get("article")
+        if data.get("action") != "scope" or not isinstance(article, str) or article not in self.engine.articles:
+            return PageUpdate()
+        return PageUpdate(scope=[article], chip=self.chip([article]))
+
+    @staticmethod
+    def unscope() -> PageUpdate:
+        """The chip's remove button: the next questions are asked of every article again."""
+        return PageUpdate(scope=[], chip="")
 
     def rate(self, turns, ratings: dict[int, Rating], turn: int, thumb: str) -> dict[int, Rating]:
         """Press a thumb: record it; press the same thumb again: record an undo of it."""

@@ -19,7 +19,8 @@ from .update import PageUpdate
 UNDO_S = 10  # "Undo new conversation" is offered for this long
 # What the page's events update, in this order: clients of the event protocol read the results by
 # position, and the questions the page holds (`asked`) from the last one.
-OUTPUTS = ("box", "chat", "turns", "ratings", "source", "header", "suggested", "tools", "undo", "asked")
+OUTPUTS = ("box", "chat", "turns", "ratings", "source", "header", "suggested", "tools", "undo", "scope", "chip",
+           "asked")
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,12 @@ class Page:
     # The questions of the conversation, held by the page itself: when the server has dropped this
     # session's state (past --sessions), they bring the conversation back (Handlers.restore).
     asked: object
+    # The ids of the articles the next questions are asked of ([]: all), held by the page like
+    # `asked`; "Ask about this article" in the viewer sets it, the chip (`chip`) shows and removes it.
+    scope: object
     chat: object
     box: object
+    chip: object
     send: object
     new: object
     undo: object
@@ -87,7 +92,7 @@ def page_components(handlers, assets: Assets) -> Page:
     from qa.present import VIEWER_HINT
 
     ui = {"header": gr.HTML(handlers.service.page_header(), elem_id="qqa-header"), "turns": gr.State([]),
-          "ratings": gr.State({}), "asked": gr.JSON([], visible=False)}
+          "ratings": gr.State({}), "asked": gr.JSON([], visible=False), "scope": gr.JSON([], visible=False)}
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             ui.update(_conversation_column(handlers, assets))
@@ -105,7 +110,8 @@ def _conversation_column(handlers, assets: Assets) -> dict:
     ui = {"chat": gr.HTML(handlers.conversation([], {}), elem_id="qqa-chat", js_on_load=assets.chat_js,
                           padding=False, apply_default_css=True),
           "box": gr.Textbox(label="Your question", placeholder="e.g. " + (examples[0] if examples else ""),
-                            lines=1, max_lines=4, elem_id="qqa-question", autofocus=True, max_length=1000)}
+                            lines=1, max_lines=4, elem_id="qqa-question", autofocus=True, max_length=1000),
+          "chip": gr.HTML("", elem_id="qqa-scope", js_on_load=assets.scope_js, padding=False)}
     gr.HTML(NOTICE)
     with gr.Row():
         ui["send"] = gr.Button("Ask", variant="primary", min_width=80, elem_id="qqa-ask")
@@ -141,18 +147,19 @@ def _wire(handlers, page: Page, assets: Assets) -> None:
     # "once": a second Enter while the first question is answered is dropped, not asked again.
     private = dict(api_visibility="private")
     ask = dict(private, trigger_mode="once")
-    respond, held = _named(page, handlers.respond, outs), [page.turns, page.ratings, page.asked]
+    respond, held = _named(page, handlers.respond, outs), [page.turns, page.ratings, page.asked, page.scope]
     page.box.submit(respond, [page.box, *held], outs, **ask)
     page.send.click(respond, [page.box, *held], outs, **ask)
     for button in page.suggested:  # the question is the button's own label
         button.click(respond, [button, *held], outs, **ask)
 
     # Gradio hands event data to a parameter annotated with its type.
-    def on_chat(t, r, a, evt: gr.EventData):
+    def on_chat(t, r, a, s, evt: gr.EventData):
         data = dict(getattr(evt, "_data", None) or {})
-        return page_values(page, handlers.on_chat(t, r, data, a), outs)
+        return page_values(page, handlers.on_chat(t, r, data, a, s), outs)
 
     page.chat.click(on_chat, held, outs, **private)
+    _wire_scope(handlers, page)
 
     def on_export(t, a, request: gr.Request):  # the session names the export's private folder
         return handlers.export(t, request.session_hash or "no-session", a)
@@ -166,3 +173,16 @@ def _wire(handlers, page: Page, assets: Assets) -> None:
     page.undo.click(_named(page, handlers.undo, undone), page.cleared, undone, **private)
     expired = page.outputs("undo", "cleared", "undo_timer")
     page.undo_timer.tick(_named(page, handlers.undo_expired, expired), None, expired, **private)
+
+
+def _wire_scope(handlers, page: Page) -> None:
+    """"Ask about this article" in the source viewer, and the scope chip's remove button."""
+    import gradio as gr
+
+    scoped = page.outputs("scope", "chip")
+
+    def on_source(evt: gr.EventData):
+        return page_values(page, handlers.on_source(dict(getattr(evt, "_data", None) or {})), scoped)
+
+    page.source.click(on_source, None, scoped, api_visibility="private")
+    page.chip.click(_named(page, handlers.unscope, scoped), None, scoped, api_visibility="private")

@@ -39,6 +39,8 @@ class PageUpdate:
     suggested: Any = KEEP  # one update per suggested-question button, all of them
     tools: Any = KEEP  # the row with "Export conversation" and "Print"
     undo: Any = KEEP  # the "Undo new conversation" button
+    scope: Any = KEEP  # the ids of the articles the next questions are asked of ([]: all), held by the page
+    chip: Any = KEEP  # the scope's chip by the question box ("" without a scope)
     asked: Any = KEEP  # the questions the page holds, to bring back a dropped session
     export_file: Any = KEEP  # the export's file
     cleared: Any = KEEP  # what "New conversation" cleared, for "Undo" (session state)

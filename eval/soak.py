@@ -38,7 +38,7 @@ def rss_mb(pid: int) -> float:
 def chat_turn(client, url: str, fn_index: int, trigger: int, question: str) -> None:
     """One question from a new browser session, through Gradio's queue (what the page does)."""
     session = uuid.uuid4().hex[:12]
-    body = {"data": [question, None, None, []], "fn_index": fn_index, "trigger_id": trigger, "session_hash": session,
+    body = {"data": [question, None, None, [], []], "fn_index": fn_index, "trigger_id": trigger, "session_hash": session,
             "event_data": None}
     event = client.post(f"{url}gradio_api/queue/join", json=body).json()["event_id"]
     with client.stream("GET", f"{url}gradio_api/queue/data", params={"session_hash": session}) as stream:

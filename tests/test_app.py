@@ -471,6 +471,49 @@ def test_accessibility_axe_and_keyboard(page):
     assert page.locator("h1").count() == 1
 
 
+def _scope_from_viewer(page, turn: int = 0) -> str:
+    """Open [1] of answer `turn`, press "Ask about this article": the chip shows; the article's title."""
+    page.locator(f"#qqa-turn-{turn} button.qqa-cite").first.click()
+    page.wait_for_function(f"() => document.querySelector('#qqa-source').innerText.includes('as cited in answer {turn + 1}')")
+    title = page.locator("#qqa-source-title").inner_text().strip()
+    page.locator("#qqa-source button", has_text="Ask about this article").click()
+    page.locator("#qqa-scope .qqa-chip").wait_for()
+    assert title in page.locator("#qqa-scope .qqa-chip").inner_text()
+    return title
+
+
+@pytest.mark.browser
+def test_ask_about_this_article_scopes_the_next_questions_until_the_chip_is_removed(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    first = ask(page, "What brace is used for foot drop?")
+    assert len(set(page.locator("#qqa-turn-0 .qqa-sources cite").all_text_contents())) == 2  # both articles quoted
+    title = _scope_from_viewer(page)
+    remove = page.locator("#qqa-scope button.qqa-chip-remove")
+    assert remove.get_attribute("aria-label").startswith("Remove the scope")
+    assert page.locator("#qqa-scope [role=group]").get_attribute("aria-label")
+
+    for k, question in enumerate(["Which exercises help foot drop?", "Can it be bought off the shelf?"], 1):
+        answer = ask(page, question)  # the second is a follow-up: the scope is kept across them
+        assert f"Searched only “{title}”" in answer and "[1]" in answer
+        assert set(page.locator(f"#qqa-turn-{k} .qqa-sources cite").all_text_contents()) == {title}
+    page.wait_for_function("() => !document.querySelector('.pending')", timeout=10_000)
+    bad = [(v["id"], v["impact"]) for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == []
+
+    remove.focus()  # removable by keyboard
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.querySelector('#qqa-scope .qqa-chip')")
+    assert page.evaluate("document.activeElement.closest('#qqa-question') !== null")
+    again = ask(page, "What are the surgical options for foot drop?")
+    assert "Searched only" not in again and first
+
+    _scope_from_viewer(page)
+    page.locator("#qqa-new").click()
+    page.wait_for_function("() => !document.querySelector('#qqa-scope .qqa-chip')")
+    assert page.locator("#qqa-chat .qqa-turn").count() == 0
+
+
 def test_http_api_gives_the_same_answer_as_the_library(server, engine):
     from gradio_client import Client
 

@@ -217,3 +217,39 @@ def test_the_pages_css_and_scripts_load_and_ship_as_package_data():
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["chatpage"]
     shipped = [p.relative_to(ROOT / "chatpage").as_posix() for p in (ROOT / "chatpage" / "static").iterdir()]
     assert shipped and all(any(fnmatch.fnmatch(f, pattern) for pattern in patterns) for f in shipped), shipped
+
+
+ORACLE_ID = "droracle-medical-management-foot-drop"
+
+
+def test_ask_about_this_article_scopes_the_next_questions_and_the_chip_removes_it(handlers, turns):
+    """The viewer's button sets the scope and its chip; a question is asked of it (the same question
+    of another scope is asked again, not called a repeat); the chip's button takes it away."""
+    assert "data-action='scope'" in handlers.on_chat(turns, {}, {"action": "cite", "turn": 1, "number": 2}).source
+    update = handlers.on_source({"action": "scope", "article": ORACLE_ID})
+    assert set(update.given()) == {"scope", "chip"} and update.scope == [ORACLE_ID]
+    assert "What is the medical management of foot drop?" in html.unescape(update.chip)
+    assert "aria-label='Remove the scope" in update.chip.replace('"', "'")
+    assert handlers.on_source({"action": "scope", "article": "no-such-article"}) == PageUpdate()
+
+    asked = handlers.respond("What brace is used for foot drop?", turns, {}, scope=[ORACLE_ID])
+    answer = asked.turns[-1]
+    assert answer.scope == (ORACLE_ID,) and {q.article_id for q in answer.quotes} == {ORACLE_ID}
+    assert "Searched only “What is the medical management of foot drop?”" in html.unescape(asked.chat)
+    assert handlers.unscope() == PageUpdate(scope=[], chip="")
+
+
+def test_search_all_asks_again_unscoped_and_new_conversation_clears_the_scope(handlers, engine, turns):
+    scoped = answer_of("What is the capital of France?", status="abstained", scope=(ORACLE_ID,),
+                       index_build=engine.index_build)
+    page = handlers.conversation([scoped], {})
+    assert "Search all articles" in page and "does not answer this question" in html.unescape(page)
+    update = handlers.on_chat([scoped], {}, {"action": "everywhere", "text": "What brace is used for foot drop?"},
+                              scope=[ORACLE_ID])
+    assert update.scope == [] and update.chip == "" and update.turns[-1].scope == ()
+    assert {q.article_id for q in update.turns[-1].quotes} == {ORACLE_ID, "symptom-database-foot-drop"}
+
+    cleared = handlers.clear(turns, {}, [a.question for a in turns], [ORACLE_ID])
+    assert cleared.scope == [] and cleared.chip == "" and cleared.cleared.scope == [ORACLE_ID]
+    back = handlers.undo(cleared.cleared)
+    assert back.scope == [ORACLE_ID] and "What is the medical management" in back.chip

@@ -67,7 +67,7 @@ class Page:
         raise AssertionError(f"event {event_id} did not complete: {messages}")
 
     def ask(self, question: str) -> dict:
-        result = self.event("qqa-question", "submit", [question, None, None, self.asked])[-1]
+        result = self.event("qqa-question", "submit", [question, None, None, self.asked, []])[-1]
         if result.get("success"):
             self.asked = result["output"]["data"][-1]
         return result
@@ -349,7 +349,7 @@ def test_feedback_that_cannot_be_saved_says_so(server):
     page = Page(url, config)
     page.ask("Does FES help foot drop?")
     # the thumbs inside an answer send one "click" event on the conversation (see Handlers.on_chat)
-    messages = page.event("qqa-chat", "click", [None, None, page.asked], {"action": "rate", "turn": 0, "rating": "up"})
+    messages = page.event("qqa-chat", "click", [None, None, page.asked, []], {"action": "rate", "turn": 0, "rating": "up"})
     warnings = [m for m in messages if m.get("msg") == "log" and m.get("level") == "warning"]
     assert warnings and "could not be saved" in warnings[0]["log"], messages
     assert DISCLAIMER_START in warnings[0]["log"]

@@ -1,7 +1,7 @@
 // A citation was pressed: bring the first quoted sentence into view and move focus to the source;
 // on a phone the viewer opens over the page. "Close" (phone), Escape and "Back to answer n" put
 // focus back on the citation that opened it (chat.js keeps which one in window.qqaFrom).
-// Runs as the source viewer's js_on_load.
+// "Ask about this article" sends one event with the article's id. Runs as the source viewer's js_on_load.
 const side = element.closest('#qqa-side') || element;
 const phone = () => window.matchMedia('(max-width: 700px)').matches;
 function back() {
@@ -14,6 +14,14 @@ function back() {
   return open;
 }
 element.addEventListener('click', (ev) => {
+  const scope = ev.target.closest('.qqa-scope-to');
+  if (scope) {  // "Ask about this article": the next questions are asked of it; the question box is next
+    trigger('click', {action: 'scope', article: scope.dataset.article});
+    side.classList.remove('qqa-open'); side.removeAttribute('role'); side.removeAttribute('aria-modal');
+    const box = document.querySelector('#qqa-question textarea');
+    if (box) box.focus();
+    return;
+  }
   if (ev.target.closest('.qqa-close, .qqa-back')) { ev.preventDefault(); back(); }
 });
 document.addEventListener('keydown', (ev) => {

@@ -72,6 +72,7 @@ def source_html(engine, answer: Answer, turn: int, number: int) -> str:
     sections = [(" › ".join(view.section) or "opening paragraphs", section_body(view))
                 for view in (_sections(engine, placed) if placed else ())]
     facts = article_facts(article)
-    return str(render("viewer.html", number=number, turn=turn, title=article.title, facts=facts_html(facts, None),
+    return str(render("viewer.html", number=number, turn=turn, title=article.title, article_id=article.id,
+                      facts=facts_html(facts, None),
                       url=url_of(facts), changed=_changed(turn, placed, lost), sections=sections,
                       references=list(dict.fromkeys(r for q in placed for r in q.references))))
