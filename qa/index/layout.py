@@ -29,8 +29,8 @@ FORMAT_VERSION = 3
 # 2026-11-23.16: sentence windows, chunks cut to the model's window, articles carry license/doi/published,
 # builds store embedding keys
 # 2026-12-01.1: articles carry review_by and retracted
-# 2026-12-02.1: articles carry tags
-PIPELINE_VERSION = "2026-12-02.1"
+# 2026-12-01.2: articles carry tags
+PIPELINE_VERSION = "2026-12-01.2"
 
 MANIFEST = "manifest.json"
 # The sha256 of manifest.json's bytes: the manifest checks every other file, this checks the manifest.
