@@ -2,24 +2,39 @@
 (allow-list only; Gradio then leaves CORS to it) and `Guards`, the health checks and the JSON API
 (`api.py`) on it, the Blocks mounted at "/", run by uvicorn. Does not build the page or answer
 questions.
+
+Stopping (SIGTERM from systemd, or Ctrl-C): no new connection is taken; the page's heartbeat
+streams end at once (an open tab would otherwise hold the stop until the grace runs out and be
+cancelled with a traceback); answers in flight -- JSON API calls, the page's events, feedback
+lines being written -- get up to `GRACE_SECONDS` to finish; then the process exits with status 0.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import signal
+import threading
+import time
 from typing import Any, Callable
 
+import uvicorn
 from fastapi import Request
 
 from .guards import GuardSettings, Guards
 from .memory import TRIM_EVERY_SECONDS, prune_queue
 
+log = logging.getLogger("quoteqa.server")
+GRACE_SECONDS = 10.0  # once asked to stop, answers in flight get this long; what is left then is cancelled
+
 
 def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECONDS,
-             ready: Callable[[], dict[str, Any]] | None = None, api=None, metrics=None, **gradio_options: Any):
+             ready: Callable[[], dict[str, Any]] | None = None, api=None, metrics=None,
+             grace: float = GRACE_SECONDS, **gradio_options: Any):
     """The ASGI app: `gradio_options` are `gr.mount_gradio_app`'s (auth, max_file_size, theme, ...).
-    While it runs, the queue's finished sessions are dropped every `prune_every` seconds.
+    While it runs, the queue's finished sessions are dropped every `prune_every` seconds; when it
+    stops, events still in Gradio's queue get up to `grace` seconds to finish.
     `GET /healthz` says the process answers; `GET /readyz` is 200 when `ready()` says "ready": true
     (with what it reports, e.g. the index build) and 503 otherwise — for a proxy or an orchestrator.
     With `api` (an `api.AskApi`): `POST /api/v1/ask` and its docs (`api.py`). With `metrics` (a
@@ -34,7 +49,7 @@ def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECOND
 
     batcher = Batcher(api) if api is not None else None
     parent = FastAPI(title="QuoteQA API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
-                     lifespan=_lifespan(demo, batcher, prune_every), description="Answers by quoting, word for word, the articles a hospital "
+                     lifespan=_lifespan(demo, batcher, prune_every, grace), description="Answers by quoting, word for word, the articles a hospital "
                      "indexed; every response ends with its disclaimer.")
     # No origin is echoed unless listed: Gradio alone echoes any Origin, with credentials, on a
     # host name that is not localhost.
@@ -52,8 +67,10 @@ def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECOND
     return gr.mount_gradio_app(parent, demo, path="/", **gradio_options)
 
 
-def _lifespan(demo, batcher, prune_every: float):
-    """While the app runs: the queue's finished sessions pruned, and the API's batcher running."""
+def _lifespan(demo, batcher, prune_every: float, grace: float):
+    """While the app runs: the queue's finished sessions pruned, and the API's batcher running.
+    When it stops: the events still in Gradio's queue (a question, a thumbs press whose feedback
+    line is being written) finish first, within `grace` seconds."""
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         pruning = asyncio.create_task(prune_queue(demo._queue, prune_every))
@@ -62,11 +79,33 @@ def _lifespan(demo, batcher, prune_every: float):
         try:
             yield
         finally:
+            await _queue_drained(demo._queue, grace)
             pruning.cancel()
+            await asyncio.gather(pruning, return_exceptions=True)
             if batcher is not None:
                 await batcher.stop()
 
     return lifespan
+
+
+async def _queue_drained(queue, within: float) -> bool:
+    """Wait until Gradio's queue holds no event, waiting or running, for at most `within` seconds;
+    False (and a warning) when events were still there."""
+    deadline = time.monotonic() + within
+    while _events_in(queue):
+        if time.monotonic() >= deadline:
+            log.warning("stopping with %d event(s) of the page unfinished after %.0f s", _events_in(queue), within)
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+def _events_in(queue) -> int:
+    """Events waiting in a Gradio queue plus those being processed."""
+    try:
+        return len(queue) + sum(len(job) for job in queue.active_jobs if job)
+    except (AttributeError, TypeError):  # another Gradio version keeps its queue otherwise: nothing to wait for
+        return 0
 
 
 def _add_health(parent, ready: Callable[[], dict[str, Any]] | None) -> None:
@@ -107,15 +146,58 @@ def waiting_calls(demo, batcher) -> int:
 
 
 def serve(demo, *, host: str, port: int, guards: GuardSettings, ready: Callable[[], dict[str, Any]] | None = None,
-          api=None, metrics=None, banner: str = "", **gradio_options: Any) -> None:
-    """Run until interrupted (SIGINT/SIGTERM); `banner` goes on the one startup line."""
-    import uvicorn
-
+          api=None, metrics=None, banner: str = "", grace: float = GRACE_SECONDS, **gradio_options: Any) -> None:
+    """Run until SIGTERM or SIGINT, then stop gracefully (answers in flight get `grace` seconds) and
+    return; `banner` goes on the one startup line."""
     from .memory import start_trimming
 
-    app = make_app(demo, guards, ready=ready, api=api, metrics=metrics, server_name=host, server_port=port,
-                   **gradio_options)
+    app = make_app(demo, guards, ready=ready, api=api, metrics=metrics, grace=grace, server_name=host,
+                   server_port=port, **gradio_options)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, log_config=None,
+                            timeout_graceful_shutdown=grace)  # JSON lines: logs.py
     start_trimming()  # freed memory goes back to the system: RSS follows what is really in use
     print(f"QuoteQA is serving on http://{host}:{port}/{f' ({banner})' if banner else ''}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, log_config=None,  # JSON lines: logs.py
-                timeout_graceful_shutdown=3)
+    with _stop_signals_end_quietly():
+        _GracefulServer(config, streams_end=_stream_stops(app), grace=grace).run()
+    log.info("stopped")
+
+
+class _GracefulServer(uvicorn.Server):
+    """uvicorn's server, which on a stop first ends the page's heartbeat streams: each open tab
+    keeps one, and uvicorn waits for every connection to close."""
+
+    def __init__(self, config, *, streams_end: list[asyncio.Event], grace: float):
+        super().__init__(config)
+        self._streams_end, self._grace = streams_end, grace
+
+    async def shutdown(self, sockets=None) -> None:
+        log.info("stopping: no new connections; answers in flight get up to %.0f s", self._grace)
+        for event in self._streams_end:
+            event.set()
+        await super().shutdown(sockets)
+
+
+def _stream_stops(app) -> list[asyncio.Event]:
+    """The events that end the heartbeat streams of the Gradio apps mounted on `app`."""
+    from starlette.routing import Mount
+
+    return [route.app.stop_event for route in app.routes
+            if isinstance(route, Mount) and isinstance(getattr(route.app, "stop_event", None), asyncio.Event)]
+
+
+@contextlib.contextmanager
+def _stop_signals_end_quietly():
+    """uvicorn catches SIGTERM and SIGINT while it serves, and once it has shut down raises the
+    signal again for the handler that was there before: Python's defaults would then kill the
+    process by SIGTERM (status -15, as if the stop had failed) or print a KeyboardInterrupt
+    traceback. The stop asked for is done, so that handler does nothing and the caller returns."""
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+    stops = (signal.SIGTERM, signal.SIGINT)
+    before = {sig: signal.signal(sig, lambda *_: None) for sig in stops}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
