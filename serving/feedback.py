@@ -2,19 +2,22 @@
 
 A full disk (or a file size limit) can make a write stop part-way; a half line would spoil the
 file for every later reader. The line goes out in one `os.write` on an O_APPEND descriptor, and a
-short or failed write is cut back to where the file ended. Raises OSError when the line could
-not be saved, so the caller can tell the user. Does not rotate or read the file.
+short or failed write is cut back to where the file ended. Several replicas may append to one
+file: each append holds an exclusive `flock` on it, so a cut-back never removes another process's
+line. Raises OSError when the line could not be saved, so the caller can tell the user. Does not
+rotate or read the file.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
 from pathlib import Path
 from typing import Any, Mapping
 
-_lock = threading.Lock()  # one writer per process: the truncation below must not cut a neighbour's line
+_lock = threading.Lock()  # one writer per process (flock below orders the processes)
 
 
 def append_line(path: Path, record: Mapping[str, Any]) -> None:
@@ -24,6 +27,7 @@ def append_line(path: Path, record: Mapping[str, Any]) -> None:
     with _lock:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # other processes too (replicas): released when fd closes
             end = os.fstat(fd).st_size
             try:
                 written = os.write(fd, data)
