@@ -8,6 +8,9 @@ new build when `python -m ingest` swaps one in while serving), then serves the c
 export) behind the guards of `serving`. Here are only the settings (arguments, environment, login)
 and the launch; the page, its handlers and the `/ask` API live in `chatpage/`.
 
+Stops on SIGTERM (systemd) or Ctrl-C: the answers in flight finish first (at most
+`serving.server.GRACE_SECONDS`), then the process exits with status 0 (`serving.serve`).
+
 Login (optional): QUOTEQA_AUTH="user:password[,user2:password2]" or QUOTEQA_AUTH_FILE=path (one
 user:password a line). Feedback goes to --feedback (default feedback/feedback.jsonl).
 """
