@@ -17,6 +17,7 @@ class Assets:
     chat_js: str  # js_on_load of the conversation: its buttons, scrolling, printing
     source_js: str  # js_on_load of the source viewer: focus, the phone's overlay, Escape, "Ask about this article"
     scope_js: str  # js_on_load of the scope chip: its remove button
+    found_js: str  # js_on_load of the article finder's list: opening an article in the viewer
     export_js: str  # downloads the export's file once it is made
     print_js: str  # the Print button
 
@@ -34,5 +35,5 @@ def static_text(name: str) -> str:
 def load_assets() -> Assets:
     """All of them, read now (call once, at start)."""
     return Assets(css=static_text("page.css"), chat_js=static_text("chat.js"), source_js=static_text("source.js"),
-                  scope_js=static_text("scope.js"),
+                  scope_js=static_text("scope.js"), found_js=static_text("found.js"),
                   export_js=static_text("export.js"), print_js=static_text("print.js"))

@@ -184,6 +184,26 @@ class Handlers:
 
         return scope_chip_html(_scope(scope), self.engine.articles)
 
+    def find(self, query) -> str:
+        """The article finder's list for `query` (its first matches by title; all articles when empty)."""
+        import datetime
+
+        from qa.present import find_articles, found_html
+
+        query = " ".join(query.split())[:200] if isinstance(query, str) else ""
+        shown, total = find_articles(self.engine.articles, query)
+        return found_html(shown, total, query, len(self.engine.articles), datetime.date.today())
+
+    def open_article(self, data: dict):
+        """A found article pressed: the whole article in the viewer (or nothing, for anything else)."""
+        import gradio as gr
+        from qa.present import article_html
+
+        article = data.get("article")
+        if data.get("action") != "article" or not isinstance(article, str):
+            return gr.skip()
+        return article_html(self.engine, article)
+
     def on_source(self, data: dict) -> PageUpdate:
         """A button of the source viewer: "Ask about this article" scopes the next questions to it."""
         article = data.get("article")

@@ -22,28 +22,41 @@ def stale_against(engine, corpus: Path) -> list[str]:
     return changes_since(engine.manifest, corpus_fingerprint(corpus)) if corpus.is_dir() else []
 
 
-def _marker(article, today: datetime.date) -> str:
-    """What the list says beside an article the library keeper must look at: retracted, or its
-    review overdue (its quotes carry the same marker)."""
-    said = "retracted: never quoted" if article.retracted else \
-        f"review was due {article.review_by}" if article.review_overdue(today) else ""
-    return f" <span class='qqa-caution'>{escape(said)}</span>" if said else ""
+FLAGGED_SHOWN = 20  # articles under review or retracted listed by name in "About this index"; then a count
+
+
+def _flagged(engine, today: datetime.date) -> str:
+    """The articles the keeper must look at (review overdue, retracted), the first by name."""
+    from qa.present import flagged
+
+    found = flagged(engine.articles.values(), today)
+    items = "".join(f"<li>{escape(a.title)} <span class='qqa-caution'>{escape(said)}</span></li>"
+                    for a, said in found[:FLAGGED_SHOWN])
+    more = len(found) - FLAGGED_SHOWN
+    tail = f"<li>… and {more:,} more (<code>python -m ingest list --overdue</code>)</li>" if more > 0 else ""
+    return f"<p>To look at:</p><ul>{items}{tail}</ul>" if found else ""
 
 
 def _overdue_count(late: int) -> str:
     return f" ({late:,} review{'s' if late != 1 else ''} overdue)" if late else ""
 
 
+def _dates(engine) -> str:
+    """The articles' dates as the disclaimer gives them ("dated 2018-02-02 to 2025-10-31")."""
+    from qa.present import date_span
+
+    return date_span(engine.articles.values())
+
+
 def header_html(engine, stale: list[str]) -> str:
     """One h1, what the page does, and the build details folded into "About this index"."""
-    from qa.present import describe_article
-
     today = datetime.date.today()
-    articles = "".join(f"<li>{escape(describe_article(a))}{_marker(a, today)}</li>" for a in engine.articles.values())
     late = sum(a.review_overdue(today) for a in engine.articles.values())
-    text = (f"<h1>QuoteQA</h1><p>Answers are quoted word for word from {len(engine.articles)} indexed articles, "
+    text = (f"<h1>QuoteQA</h1><p>Answers are quoted word for word from {len(engine.articles):,} indexed articles, "
             "each quote with its source. Nothing is written by the app itself.</p>"
-            f"<details class='qqa-about'><summary>About this index{_overdue_count(late)}</summary><ul>{articles}</ul>"
+            f"<details class='qqa-about'><summary>About this index{_overdue_count(late)}</summary>"
+            f"<p>{len(engine.articles):,} articles, {escape(_dates(engine))}; find one under “Articles”.</p>"
+            f"{_flagged(engine, today)}"
             f"<p>Index build <code>{escape(engine.index_build)}</code>, built {escape(engine.manifest.built_at)}.</p>"
             "</details>")
     if stale:

@@ -49,6 +49,8 @@ class Page:
     cleared: object  # gr.State: what "New conversation" cleared, for "Undo"
     undo_timer: object
     source: object
+    find: object  # "Find an article": words of a title, publisher or tag
+    found: object  # the articles found, each opening in the viewer
 
     def outputs(self, *names: str) -> list:
         """The components of `names`, in that order, each suggestion button in its place."""
@@ -97,6 +99,10 @@ def page_components(handlers, assets: Assets) -> Page:
         with gr.Column(scale=3, min_width=320):
             ui.update(_conversation_column(handlers, assets))
         with gr.Column(scale=2, min_width=300, elem_id="qqa-side"):
+            with gr.Accordion(f"Articles ({len(handlers.engine.articles):,})", open=False, elem_id="qqa-articles"):
+                ui["find"] = gr.Textbox(label="Find an article", placeholder="words of its title, publisher or tags",
+                                        lines=1, max_lines=1, max_length=200, elem_id="qqa-find")
+                ui["found"] = gr.HTML(handlers.find(""), elem_id="qqa-found", js_on_load=assets.found_js, padding=False)
             ui["source"] = gr.HTML(VIEWER_HINT, elem_id="qqa-source", js_on_load=assets.source_js)
     return Page(**ui)
 
@@ -186,3 +192,18 @@ def _wire_scope(handlers, page: Page) -> None:
 
     page.source.click(on_source, None, scoped, api_visibility="private")
     page.chip.click(_named(page, handlers.unscope, scoped), None, scoped, api_visibility="private")
+    _wire_articles(handlers, page)
+
+
+def _wire_articles(handlers, page: Page) -> None:
+    """The article finder: each word typed narrows the list; a found article opens in the viewer."""
+    import gradio as gr
+
+    private = dict(api_visibility="private")
+    page.find.input(handlers.find, page.find, page.found, trigger_mode="always_last", **private)
+    page.find.submit(handlers.find, page.find, page.found, **private)
+
+    def on_found(evt: gr.EventData):
+        return handlers.open_article(dict(getattr(evt, "_data", None) or {}))
+
+    page.found.click(on_found, None, page.source, **private)

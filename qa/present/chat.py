@@ -93,12 +93,12 @@ def covers_line(titles: Sequence[str], shown: int = 3) -> str:
     >>> covers_line(["Foot drop", "Gait"])
     'The 2 indexed articles: “Foot drop”; “Gait”.'
     >>> covers_line(["A", "B", "C", "D", "E"])
-    'The 5 indexed articles include “A”; “B”; “C” and 2 more (listed under “About this index”).'
+    'The 5 indexed articles include “A”; “B”; “C” and 2 more (find them under “Articles”).'
     """
     named = "; ".join(f"“{t}”" for t in titles[:shown])
     if len(titles) <= shown:
         return f"The {'only indexed article' if len(titles) == 1 else f'{len(titles)} indexed articles'}: {named}."
-    return f"The {len(titles):,} indexed articles include {named} and {len(titles) - shown:,} more (listed under “About this index”)."
+    return f"The {len(titles):,} indexed articles include {named} and {len(titles) - shown:,} more (find them under “Articles”)."
 
 
 def conversation_html(answers: Sequence[Answer], ratings: Mapping[int, str] | None = None,
