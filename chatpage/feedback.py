@@ -21,6 +21,7 @@ def feedback_record(answer, rating: str, **extra) -> dict:
         "question": answer.question, "query": answer.query, "status": answer.status,
         "quotes": [{"text": q.text, "lead_in": q.lead_in, "chunk_id": q.chunk_id} for q in answer.quotes],
         "index_build": answer.index_build,
+        **({"scope": list(answer.scope)} if answer.scope else {}),  # a scoped answer: of these articles only
     }
 
 

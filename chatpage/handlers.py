@@ -89,7 +89,7 @@ class Handlers:
 
         html = conversation_html(turns, thumbs(ratings), examples=self.service.examples,
                                  noted=with_reason(ratings), repeated=repeated,
-                                 titles=[a.title for a in self.engine.articles.values()],
+                                 titles=self.service.lists().titles,
                                  questions=self.service.article_questions(), articles=self.engine.articles)
         # Gradio keeps this per session. In ASCII (“ as &#8220;, the same on screen) a Python string
         # takes one byte a character; one curly quote would make the whole of it take two.
@@ -188,10 +188,10 @@ class Handlers:
         """The article finder's list for `query` (its first matches by title; all articles when empty)."""
         import datetime
 
-        from qa.present import find_articles, found_html
+        from qa.present import found_html
 
         query = " ".join(query.split())[:200] if isinstance(query, str) else ""
-        shown, total = find_articles(self.engine.articles, query)
+        shown, total = self.service.lists().finder.find(query)
         return found_html(shown, total, query, len(self.engine.articles), datetime.date.today())
 
     def open_article(self, data: dict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from .header import header_html, stale_against
@@ -21,13 +22,32 @@ log = logging.getLogger("quoteqa.app")  # the name the log lines have always car
 RESTORE_TURNS = 8
 
 
+@dataclass(frozen=True, kw_only=True)
+class BuildLists:
+    """What the page offers of one build: its titles (the empty page names a few), example
+    questions, each article's questions (a refusal offers them) and the article finder."""
+    titles: tuple[str, ...]
+    examples: tuple[str, ...]
+    questions: dict[str, tuple[str, ...]]
+    finder: object  # qa.present.ArticleFinder
+
+    @classmethod
+    def of(cls, engine) -> "BuildLists":
+        from qa.present import ArticleFinder, questions_by_article
+
+        shown = [a for a in engine.articles.values() if not a.retracted]
+        return cls(titles=tuple(a.title for a in engine.articles.values()),
+                   examples=tuple(e for a in shown for e in (a.examples or (a.title,)))[:6],
+                   questions=questions_by_article(engine), finder=ArticleFinder(engine.articles))
+
+
 class Service:
     def __init__(self, live, corpus: Path):
         self.live = live  # qa.index.LiveIndex of engines: follows index rebuilds while serving
         self.corpus = corpus
         self.stale = {live.current.index_build: stale_against(live.current, corpus)}
         self.page_build = live.current.index_build  # whose header new pages open with (page_header)
-        self._questions: tuple[str, dict] = ("", {})  # (index build, article id -> questions a refusal offers)
+        self._lists: tuple[str, BuildLists | None] = ("", None)  # (index build, what the page offers of it)
         self.metrics = None  # serving.Metrics, when served: answers are counted by status
 
     @property
@@ -110,15 +130,18 @@ class Service:
         build = shown[-1].index_build if shown else self.page_build
         return self.header() if self.engine.index_build != build else KEEP
 
+    def lists(self) -> "BuildLists":
+        """What the page offers of the build being served, worked out once per build: at 5,000
+        articles, walking them on every answer or keystroke would cost each one milliseconds."""
+        engine = self.engine
+        if self._lists[0] != engine.index_build:
+            self._lists = (engine.index_build, BuildLists.of(engine))
+        return self._lists[1]
+
     @property
     def examples(self) -> list[str]:
-        return [e for a in self.engine.articles.values() if not a.retracted for e in (a.examples or (a.title,))][:6]
+        return list(self.lists().examples)
 
     def article_questions(self) -> dict[str, tuple[str, ...]]:
-        """Each article's questions, which a refusal offers: worked out once per index build."""
-        from qa.present import questions_by_article
-
-        engine = self.engine
-        if self._questions[0] != engine.index_build:
-            self._questions = (engine.index_build, questions_by_article(engine))
-        return self._questions[1]
+        """Each article's questions, which a refusal offers."""
+        return self.lists().questions

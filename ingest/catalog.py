@@ -41,6 +41,7 @@ class Entry:
     retracted: bool
     words: int
     originals: tuple[str, ...]  # corpus-relative paths the front matter names
+    broken: str | None = None  # why the file cannot be read (it is left out of a --skip-broken build)
 
 
 def read_entry(path: Path) -> Entry:
@@ -58,8 +59,17 @@ def read_entry(path: Path) -> Entry:
 
 
 def entries(corpus_dir: Path) -> list[Entry]:
-    """Every article of the corpus, in file-name order (its id is its file name without `.md`)."""
-    return [read_entry(p) for p in sorted((Path(corpus_dir) / mf.ARTICLES_DIR).glob("*.md"))]
+    """Every article of the corpus, in file-name order (its id is its file name without `.md`); one
+    whose front matter cannot be read is listed as broken, with why."""
+    return [_entry_or_broken(p) for p in sorted((Path(corpus_dir) / mf.ARTICLES_DIR).glob("*.md"))]
+
+
+def _entry_or_broken(path: Path) -> Entry:
+    try:
+        return read_entry(path)
+    except CorpusError as exc:
+        return Entry(id=path.stem, title=path.stem, published=None, last_updated=None, review_status=None,
+                     review_by=None, license=None, retracted=False, words=0, originals=(), broken=exc.problem)
 
 
 def overdue(entry: Entry, today: datetime.date) -> bool:
@@ -71,6 +81,8 @@ def review(entry: Entry, today: datetime.date) -> str:
     """The review column: overdue or due by a date, the article's own review status, retracted."""
     said = [f"OVERDUE since {entry.review_by}" if overdue(entry, today) else
             f"due {entry.review_by}" if entry.review_by else "", entry.review_status or ""]
+    if entry.broken:
+        return f"BROKEN: {entry.broken}"
     return "RETRACTED" if entry.retracted else "; ".join(s for s in said if s) or "not stated"
 
 
@@ -102,7 +114,8 @@ def remove(corpus_dir: Path, article_id: str, now: datetime.datetime) -> Path:
         raise UnknownArticle(f"{corpus_dir / mf.ARTICLES_DIR} has no article with the id {article_id!r}; nothing "
                              f"was moved. {hint}")
     dest = corpus_dir / REMOVED_DIR / f"{now:%Y%m%dT%H%M%S}-{article_id}"
-    moving = [path] + [p for p in _own_originals(corpus_dir, read_entry(path)) if p.is_file()]
+    entry = _entry_or_broken(path)  # a broken article can be taken out too: its file alone
+    moving = [path] + [p for p in _own_originals(corpus_dir, entry) if p.is_file()]
     for p in moving:
         target = dest / p.relative_to(corpus_dir)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ import numpy as np
 from .index import Article, Store
 
 SHOWN_NAMES = 5  # unknown ids or tags a message names before "and N more"
+BLOCK = 65_536  # sentence vectors read at once by a scoped search (25 MiB at 384 dimensions)
 
 
 def _names(items: Sequence[str]) -> str:
@@ -55,6 +56,8 @@ def scope_problem(articles: object, tags: object, known: Mapping[str, Article]) 
     ids, wanted = _strings(articles), _strings(tags)
     if ids is None or wanted is None:
         return "`articles` and `tags` must each be a list of strings (article ids, tags); send [] for none."
+    if not ids and not wanted:  # no scope: nothing to look up (every question passes here)
+        return None
     unknown = [a for a in ids if a not in known]
     if unknown:
         return (f"No indexed article has the id{'s' if len(unknown) > 1 else ''} {_names(unknown)}. Article ids are "
@@ -71,7 +74,7 @@ def resolve(articles: object, tags: object, known: Mapping[str, Article]) -> tup
     """The ids of a checked scope (`scope_problem` is None): those named, then those carrying any
     of the tags, in index order; () for no scope (all articles)."""
     ids, wanted = _strings(articles) or (), set(_strings(tags) or ())
-    tagged = [a.id for a in known.values() if wanted.intersection(a.tags)]
+    tagged = [a.id for a in known.values() if wanted.intersection(a.tags)] if wanted else []
     return tuple(dict.fromkeys([*ids, *tagged]))
 
 
@@ -99,6 +102,11 @@ class Scopes:
         exactly, over the scope's own vectors (a scope is a few articles, read in full)."""
         found = [self._rows[a] for a in scope if a in self._rows]
         rows = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-        cosines = self._vectors[rows] @ vec
-        top = np.argsort(-cosines, kind="stable")[:k]
-        return cosines[top].astype(np.float32), rows[top]
+        best_cos, best_rows = np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        for lo in range(0, len(rows), BLOCK):  # a tag may span most of a library: bounded copies
+            part = rows[lo:lo + BLOCK]
+            cos = np.concatenate([best_cos, (self._vectors[part] @ vec).astype(np.float32)])
+            both = np.concatenate([best_rows, part])
+            top = np.argsort(-cos, kind="stable")[:k]
+            best_cos, best_rows = cos[top], both[top]
+        return best_cos, best_rows

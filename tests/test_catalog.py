@@ -103,3 +103,14 @@ def test_a_broken_article_stops_the_build_unless_it_is_left_out_by_name(corpus_c
     result = build(corpus_copy, tmp_path / "index", skip_broken=True)
     assert [w for w in result.warnings if w.startswith("left out of this build:") and f"{DROP}.md" in w]
     assert set(qa.load(tmp_path / "index").articles) == {ORACLE}
+
+
+def test_a_broken_article_is_listed_as_broken_and_can_be_removed(corpus_copy):
+    path = corpus_copy / "articles" / f"{DROP}.md"
+    path.write_text("no front matter at all\n", encoding="utf-8")
+    shown = _ingest("list", "--corpus", str(corpus_copy))
+    assert shown.returncode == 0, shown.stderr
+    assert "BROKEN: no YAML front matter" in next(line for line in shown.stdout.splitlines() if line.startswith(DROP))
+    done = _ingest("remove", DROP, "--corpus", str(corpus_copy))
+    assert done.returncode == 0, done.stderr
+    assert not path.exists() and (corpus_copy / "originals" / "004_f667f4503d2a56a4.txt").is_file()

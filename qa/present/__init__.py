@@ -3,7 +3,7 @@ HTML, the source viewer's HTML, and conversation exports. Used by the chat page 
 the CLI; the engine never imports it."""
 
 from ..disclaimer import date_span, describe_article
-from .articles import article_html, find_articles, flagged, found_html
+from .articles import ArticleFinder, article_html, flagged, found_html
 from .chat import conversation_html, disclaimer_parts, gap_sentence
 from .export import conversation_markdown, export_name
 from .labels import numbered
@@ -14,7 +14,7 @@ from .suggest import follow_up, questions_by_article
 from .viewer import VIEWER_HINT, source_html
 
 __all__ = [
-    "SUGGESTIONS", "VIEWER_HINT", "answer_json", "article_html", "find_articles", "flagged", "found_html", "conversation_html", "conversation_markdown", "date_span", "describe_article",
+    "SUGGESTIONS", "VIEWER_HINT", "ArticleFinder", "answer_json", "article_html", "flagged", "found_html", "conversation_html", "conversation_markdown", "date_span", "describe_article",
     "disclaimer_parts", "escape_md", "export_name", "follow_up", "gap_sentence", "neighbouring_sections", "numbered",
     "questions_by_article", "render_markdown", "render_text", "scope_chip_html", "section_view", "source_html",
 ]

@@ -23,21 +23,28 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
-def find_articles(articles: Mapping[str, Article], query: str, limit: int = SHOWN) -> tuple[list[Article], int]:
-    """The articles whose title, publisher or tags hold every word of `query` (each word as the
-    start of one of theirs), by title; at most `limit`, and how many match in all.
+class ArticleFinder:
+    """The articles of one build, findable by the words of their title, publisher and tags: each
+    article's words and the title order are worked out once, not on every keystroke.
 
     >>> a = {i: Article(i, t, p, None, None, None, None, None, {}, None, i, "") for i, t, p in
     ...      [("1", "Foot drop", "NHS"), ("2", "Dropsy", None), ("3", "Asthma", "NIH")]}
-    >>> [x.title for x in find_articles(a, "drop")[0]], find_articles(a, "nih ast")[1], find_articles(a, "")[1]
+    >>> f = ArticleFinder(a)
+    >>> [x.title for x in f.find("drop")[0]], f.find("nih ast")[1], f.find("")[1]
     (['Dropsy', 'Foot drop'], 1, 3)
     """
-    asked = _words(query)
-    found = [a for a in articles.values()
-             if all(any(w.startswith(q) for w in _words(" ".join([a.title, a.publisher or "", *a.tags])))
-                    for q in asked)]
-    found.sort(key=lambda a: a.title.casefold())
-    return found[:limit], len(found)
+
+    def __init__(self, articles: Mapping[str, Article]):
+        self._articles = sorted(articles.values(), key=lambda a: a.title.casefold())
+        self._words = [_words(" ".join([a.title, a.publisher or "", *a.tags])) for a in self._articles]
+
+    def find(self, query: str, limit: int = SHOWN) -> tuple[list[Article], int]:
+        """The articles holding every word of `query` (each as the start of one of theirs), by
+        title: at most `limit`, and how many match in all."""
+        asked = _words(query)
+        found = [a for a, words in zip(self._articles, self._words)
+                 if all(any(w.startswith(q) for w in words) for q in asked)]
+        return found[:limit], len(found)
 
 
 def found_html(shown: Sequence[Article], total: int, query: str, library: int, today: datetime.date) -> str:
