@@ -70,6 +70,8 @@ class Handlers:
         message, scope = " ".join((message or "").split()), _scope(scope)
         if not message:
             return PageUpdate()
+        if any(a not in self.engine.articles for a in scope):
+            return self._scope_gone(scope)
         turns = self.restore(turns, asked)
         if turns and turns[-1].question == message and list(turns[-1].scope) == scope:
             # the box is left as it is: whatever was typed meanwhile is not wiped by this reply
@@ -81,6 +83,18 @@ class Handlers:
         return PageUpdate(box="", chat=self.conversation(turns, ratings), turns=turns, ratings=ratings,
                           source=_viewer_hint(), header=header, suggested=self._suggested(answer),
                           tools=_visible(True), undo=_visible(False), asked=_asked(turns))
+
+    def _scope_gone(self, scope: list[str]) -> PageUpdate:
+        """The page's scope names an article a rebuild took out: the question is not asked (not of
+        the wrong articles, nor of all of them unasked), the reader is told, and the scope keeps
+        what is still indexed; the question stays in the box to ask again."""
+        import gradio as gr
+
+        kept = [a for a in scope if a in self.engine.articles]
+        gr.Warning("An article these questions were asked of is no longer in the index (it was rebuilt without "
+                   "it), so the question was not asked. " + ("The scope now holds the others: ask again." if kept else
+                   "The scope is removed: ask again to search all the indexed articles."))
+        return PageUpdate(scope=kept, chip=self.chip(kept))
 
     def conversation(self, turns, ratings: dict[int, Rating], repeated: bool = False) -> str:
         """The conversation's HTML, each answer with its thumb and whether a reason was noted;

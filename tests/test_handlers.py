@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from chatpage import Cleared, GradioAsk, Handlers, PageUpdate, Rating, Service
+from chatpage import KEEP, Cleared, GradioAsk, Handlers, PageUpdate, Rating, Service
 from tests.conftest import CORPUS, ROOT, answer_of, quote_from
 
 BRACE = "A brace called an ankle-foot orthosis (AFO) is commonly used to provide stability and improve walking ability."
@@ -253,3 +253,14 @@ def test_search_all_asks_again_unscoped_and_new_conversation_clears_the_scope(ha
     assert cleared.scope == [] and cleared.chip == "" and cleared.cleared.scope == [ORACLE_ID]
     back = handlers.undo(cleared.cleared)
     assert back.scope == [ORACLE_ID] and "What is the medical management" in back.chip
+
+
+def test_a_scope_whose_article_a_rebuild_removed_asks_nothing_and_is_dropped(handlers, turns):
+    """The page still holds a scope naming an article the index no longer has: the question is not
+    asked (neither of the wrong articles nor silently of all), and the scope keeps what is indexed."""
+    kept = next(iter(handlers.engine.articles))
+    update = handlers.respond("What brace is used for foot drop?", turns, {}, [], ["removed-article", kept])
+    assert update.scope == [kept] and update.turns is KEEP and update.chat is KEEP
+    assert kept in update.chip or handlers.engine.articles[kept].title in html.unescape(update.chip)
+    update = handlers.respond("What brace is used for foot drop?", turns, {}, [], ["removed-article"])
+    assert update.scope == [] and update.chip == ""
