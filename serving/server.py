@@ -31,7 +31,7 @@ GRACE_SECONDS = 10.0  # once asked to stop, answers in flight get this long; wha
 
 def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECONDS,
              ready: Callable[[], dict[str, Any]] | None = None, api=None, metrics=None,
-             grace: float = GRACE_SECONDS, **gradio_options: Any):
+             grace: float = GRACE_SECONDS, stop: "StopClock | None" = None, **gradio_options: Any):
     """The ASGI app: `gradio_options` are `gr.mount_gradio_app`'s (auth, max_file_size, theme, ...).
     While it runs, the queue's finished sessions are dropped every `prune_every` seconds; when it
     stops, events still in Gradio's queue get up to `grace` seconds to finish.
@@ -49,7 +49,7 @@ def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECOND
 
     batcher = Batcher(api) if api is not None else None
     parent = FastAPI(title="QuoteQA API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
-                     lifespan=_lifespan(demo, batcher, prune_every, grace), description="Answers by quoting, word for word, the articles a hospital "
+                     lifespan=_lifespan(demo, batcher, prune_every, stop or StopClock(grace)), description="Answers by quoting, word for word, the articles a hospital "
                      "indexed; every response ends with its disclaimer.")
     # No origin is echoed unless listed: Gradio alone echoes any Origin, with credentials, on a
     # host name that is not localhost.
@@ -67,7 +67,21 @@ def make_app(demo, guards: GuardSettings, prune_every: float = TRIM_EVERY_SECOND
     return gr.mount_gradio_app(parent, demo, path="/", **gradio_options)
 
 
-def _lifespan(demo, batcher, prune_every: float, grace: float):
+class StopClock:
+    """One stop's time allowance, shared by uvicorn (connections) and the lifespan (the page's
+    queue): the queue gets what the connections left of it, so a stop takes `grace` in all."""
+
+    def __init__(self, grace: float):
+        self.grace, self._deadline = grace, None
+
+    def start(self) -> None:
+        self._deadline = time.monotonic() + self.grace
+
+    def left(self) -> float:
+        return self.grace if self._deadline is None else max(0.0, self._deadline - time.monotonic())
+
+
+def _lifespan(demo, batcher, prune_every: float, stop: StopClock):
     """While the app runs: the queue's finished sessions pruned, and the API's batcher running.
     When it stops: the events still in Gradio's queue (a question, a thumbs press whose feedback
     line is being written) finish first, within `grace` seconds."""
@@ -79,7 +93,7 @@ def _lifespan(demo, batcher, prune_every: float, grace: float):
         try:
             yield
         finally:
-            await _queue_drained(demo._queue, grace)
+            await _queue_drained(demo._queue, stop.left())
             pruning.cancel()
             await asyncio.gather(pruning, return_exceptions=True)
             if batcher is not None:
@@ -151,14 +165,15 @@ def serve(demo, *, host: str, port: int, guards: GuardSettings, ready: Callable[
     return; `banner` goes on the one startup line."""
     from .memory import start_trimming
 
-    app = make_app(demo, guards, ready=ready, api=api, metrics=metrics, grace=grace, server_name=host,
+    stop = StopClock(grace)
+    app = make_app(demo, guards, ready=ready, api=api, metrics=metrics, stop=stop, server_name=host,
                    server_port=port, **gradio_options)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, log_config=None,
                             timeout_graceful_shutdown=grace)  # JSON lines: logs.py
     start_trimming()  # freed memory goes back to the system: RSS follows what is really in use
     print(f"QuoteQA is serving on http://{host}:{port}/{f' ({banner})' if banner else ''}", flush=True)
     with _stop_signals_end_quietly():
-        _GracefulServer(config, streams_end=_stream_stops(app), grace=grace).run()
+        _GracefulServer(config, streams_end=_stream_stops(app), stop=stop).run()
     log.info("stopped")
 
 
@@ -166,12 +181,13 @@ class _GracefulServer(uvicorn.Server):
     """uvicorn's server, which on a stop first ends the page's heartbeat streams: each open tab
     keeps one, and uvicorn waits for every connection to close."""
 
-    def __init__(self, config, *, streams_end: list[asyncio.Event], grace: float):
+    def __init__(self, config, *, streams_end: list[asyncio.Event], stop: StopClock):
         super().__init__(config)
-        self._streams_end, self._grace = streams_end, grace
+        self._streams_end, self._stop = streams_end, stop
 
     async def shutdown(self, sockets=None) -> None:
-        log.info("stopping: no new connections; answers in flight get up to %.0f s", self._grace)
+        self._stop.start()
+        log.info("stopping: no new connections; answers in flight get up to %.0f s", self._stop.grace)
         for event in self._streams_end:
             event.set()
         await super().shutdown(sockets)
