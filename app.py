@@ -130,6 +130,7 @@ def serve_page(args: argparse.Namespace, engine, auth, origins) -> None:
         serve(demo, host=args.host, port=args.port, guards=guards, ready=service.readiness, api=api,
               metrics=service.metrics, banner=banner, auth=auth,
               auth_message="QuoteQA: sign in with your hospital account." if auth else None,
+              allowed_paths=[str(service.originals)],  # the imported PDFs, for the viewer's "Open the original PDF"
               enable_monitoring=False, max_file_size=FILE_LIMIT, run_history=False, footer_links=[],
               show_error=False, ssr_mode=False, pwa=False, mcp_server=False, theme=theme, css=assets.css)
     finally:

@@ -245,7 +245,7 @@ class Handlers:
         from qa.present import numbered, source_html
 
         try:
-            return source_html(self.engine, numbered(turns[:turn + 1])[turn], turn, int(number))
+            return source_html(self.engine, numbered(turns[:turn + 1])[turn], turn, int(number), self.service.pdf_url)
         except (TypeError, ValueError):
             return CITE_HINT
 

@@ -130,6 +130,19 @@ class Service:
         build = shown[-1].index_build if shown else self.page_build
         return self.header() if self.engine.index_build != build else KEEP
 
+    def pdf_url(self, path: str) -> str | None:
+        """Where the page serves an imported PDF (`Article.original_pdf`, relative to the corpus):
+        Gradio's file route, which the launch allows for the corpus's originals/ only."""
+        pdf = (self.corpus / path).resolve()
+        if pdf.suffix.lower() != ".pdf" or pdf.parent != self.originals or not pdf.is_file():
+            return None
+        return f"gradio_api/file={pdf}"
+
+    @property
+    def originals(self) -> Path:
+        """The corpus's originals/ folder: the files the page may serve (the imported PDFs)."""
+        return (self.corpus / "originals").resolve()
+
     def lists(self) -> "BuildLists":
         """What the page offers of the build being served, worked out once per build: at 5,000
         articles, walking them on every answer or keystroke would cost each one milliseconds."""

@@ -153,4 +153,5 @@ def _article(parsed: ParsedArticle, text: str) -> Article:
         source_file=parsed.path.name, text=text, examples=tuple(meta.get("examples") or ()),
         license=meta.get("license"), doi=meta.get("doi"), published=meta.get("published"),
         review_by=meta.get("review_by"), retracted=bool(meta.get("retracted")), tags=tuple(meta.get("tags") or ()),
+        original_pdf=meta.get("original_pdf"),
     )

@@ -23,6 +23,7 @@ from typing import Callable, Mapping
 from qa.index import layout as mf
 
 from .chunk import ChunkedArticle, chunk_article, pysbd_splitter
+from .pages import page_starts, with_pages
 from .parse import CorpusError, decode_text, parse_file, parse_front_matter, unknown_key_warnings
 
 PARALLEL_FROM = 24  # articles to parse before a process pool pays for its start (~1 s)
@@ -122,6 +123,9 @@ def read_article(path: Path, corpus_dir: Path, split=None) -> tuple[ChunkedArtic
     chunked = replace(chunked, article=replace(chunked.article, source_file=path.relative_to(corpus_dir).as_posix()))
     if parsed.meta.get("original"):
         check_against_original(chunked, corpus_dir / parsed.meta["original"], path)
+        if parsed.meta.get("pages"):  # an imported PDF: each sentence's page
+            original = (corpus_dir / parsed.meta["original"]).read_text(encoding="utf-8")
+            chunked = with_pages(chunked, original, page_starts(corpus_dir / parsed.meta["pages"], path))
     return chunked, parsed.warnings
 
 

@@ -51,7 +51,8 @@ class Quote:
     list_index: int | None = None  # for a list item: its position in the list (1-based) ...
     list_total: int | None = None  # ... and how many items the list has
     list_items: tuple[str, ...] = ()  # the whole list's item texts, for "show all"
-    caution: tuple[Caution, ...] = ()  # why to read it with care: its article's review or age (`qa.caution`)
+    caution: tuple[Caution, ...] = ()
+    page: int | None = None  # for an imported PDF: the page of the PDF the quote starts on  # why to read it with care: its article's review or age (`qa.caution`)
 
 
 @dataclass(frozen=True, kw_only=True)

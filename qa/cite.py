@@ -61,7 +61,7 @@ def cite(selections: Sequence[Selection], sentences: Sequence[Sentence], chunks:
                       article_title=article.title, section=chunk.section, chunk_id=chunk.id, start=first.start,
                       end=last.end, score=sel.score, references=refs, list_index=place.index if place else None,
                       list_total=len(place.items) if place else None, list_items=place.items if place else (),
-                      caution=caution_of(article))
+                      caution=caution_of(article), page=first.page)
         by_article.setdefault(article.id, []).append(quote)
         quotes.append(quote)
     sources = tuple(_source(n, articles[aid], cited) for n, (aid, cited) in enumerate(by_article.items(), 1))

@@ -30,7 +30,8 @@ FORMAT_VERSION = 3
 # builds store embedding keys
 # 2026-12-01.1: articles carry review_by and retracted
 # 2026-12-01.2: articles carry tags
-PIPELINE_VERSION = "2026-12-01.2"
+# 2026-12-01.3: an imported PDF's article carries original_pdf, its sentences their page
+PIPELINE_VERSION = "2026-12-01.3"
 
 MANIFEST = "manifest.json"
 # The sha256 of manifest.json's bytes: the manifest checks every other file, this checks the manifest.

@@ -36,6 +36,7 @@ class Article:
     published: str | None = None  # first publication date, when known (last_updated: latest revision)
     review_by: str | None = None  # YYYY-MM-DD: when the institution's review of it falls due
     retracted: bool = False  # never quoted (an answer that would have quoted it says so)
+    original_pdf: str | None = None  # for an imported PDF: the PDF as received, relative to the corpus folder
     tags: tuple[str, ...] = ()  # specialty, ward, document type: a question may be scoped to a tag (`qa.scope`)
 
     def reference(self, label: str) -> str | None:
@@ -77,6 +78,7 @@ class Sentence:
     start: int
     end: int
     refs: tuple[str, ...] = ()  # reference labels the article attaches to this sentence
+    page: int | None = None  # for an imported PDF: the page (1-based) of the PDF it starts on
 
 
 def to_json(record: Article | Chunk | Sentence) -> dict[str, Any]:

@@ -62,7 +62,7 @@ def quotes_html(answer: Answer, turn: int) -> Markup:
     titles = {s.number: s.title for s in answer.sources}
     groups = [{"lead_in": group[0].lead_in, "note": _list_note(group),
                "quotes": [{"text": q.text, "number": q.number, "title": titles.get(q.number, "source"),
-                           "caution": caution_text(q)} for q in group]}
+                           "caution": caution_text(q), "page": q.page} for q in group]}
               for group in _groups(answer.quotes)]
     return render("quotes.html", groups=groups, turn=turn)
 

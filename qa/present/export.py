@@ -15,7 +15,7 @@ from typing import Sequence
 from ..answer import Answer, Source
 from .facts import source_text
 from .labels import numbered
-from .markdown import caution_text, preamble_lines
+from .markdown import caution_text, page_label, preamble_lines
 
 
 def _answer_lines(answer: Answer) -> list[str]:
@@ -26,7 +26,7 @@ def _answer_lines(answer: Answer) -> list[str]:
             lines += [f"> {q.lead_in}"]
         where = f" (item {q.list_index} of {q.list_total})" if q.list_total else ""
         caution = f" ({caution_text(q)})" if caution_text(q) else ""
-        lines += [f"> “{q.text}” [{q.number}]{where}{caution}", ""]
+        lines += [f"> “{q.text}” [{q.number}{page_label(q)}]{where}{caution}", ""]
         lead = q.lead_in
     return lines
 

@@ -74,6 +74,11 @@ def source_line(src: Source) -> str:
     return line
 
 
+def page_label(quote: Quote) -> str:
+    """", p. 3" after a quote's number when it comes from a page of an imported PDF, else ""."""
+    return f", p. {quote.page}" if quote.page else ""
+
+
 def caution_text(quote: Quote) -> str:
     """Why to read a quote with care, in words ("" when there is no reason).
 
@@ -104,7 +109,7 @@ def withheld_sentence(titles: Sequence[str]) -> str:
 def _quote_blocks(quotes: Sequence[Quote]) -> list[str]:
     blocks, last_lead = [], None
     for q in quotes:
-        body = f"“{escape_md(q.text)}” **\\[{q.number}\\]**"
+        body = f"“{escape_md(q.text)}” **\\[{q.number}{page_label(q)}\\]**"
         if caution_text(q):
             body += f" *({escape_md(caution_text(q))})*"
         if q.lead_in and q.lead_in == last_lead:
@@ -191,7 +196,7 @@ def render_text(answer: Answer, *, with_question: bool = False, articles: Mappin
     for q in answer.quotes:
         if q.lead_in:
             lines.append(f"  {q.lead_in}")
-        lines += [f"  “{q.text}” [{q.number}]" + (f" ({caution_text(q)})" if caution_text(q) else ""), ""]
+        lines += [f"  “{q.text}” [{q.number}{page_label(q)}]" + (f" ({caution_text(q)})" if caution_text(q) else ""), ""]
     if answer.sources:
         lines.append("Sources")
         lines += [line for s in answer.sources for line in _source_text(s)]

@@ -10,7 +10,7 @@ shown: the page passes them in.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..answer import Answer, Quote
 from .facts import article_facts, facts_html, url_of
@@ -61,9 +61,19 @@ def _changed(turn: int, placed: Sequence[Quote], lost: Sequence[Quote]) -> str:
             "Ask again to quote its current version.")
 
 
-def source_html(engine, answer: Answer, turn: int, number: int) -> str:
+def _pdf_link(article, quotes: Sequence[Quote], pdf_url) -> dict | None:
+    """The original PDF of an imported article, opened at the first quoted page, and the pages quoted."""
+    url = pdf_url(article.original_pdf) if pdf_url and article.original_pdf else None
+    pages = sorted({q.page for q in quotes if q.page})
+    if not url:
+        return None
+    return {"url": f"{url}#page={pages[0]}" if pages else url, "pages": ", ".join(map(str, pages))}
+
+
+def source_html(engine, answer: Answer, turn: int, number: int, pdf_url: Callable[[str], str | None] = None) -> str:
     """HTML for source `number` of `answer` (the `turn`-th answer, 0-based), numbered as the page
-    shows it (`labels.numbered`), marked where the quotes stand in the engine's build of the article."""
+    shows it (`labels.numbered`), marked where the quotes stand in the engine's build of the article.
+    `pdf_url(path)`: where the page serves an imported PDF (`Article.original_pdf`), if it does."""
     quotes = [q for q in answer.quotes if q.number == number]
     if not quotes or quotes[0].article_id not in engine.articles:
         return GONE
@@ -75,4 +85,5 @@ def source_html(engine, answer: Answer, turn: int, number: int) -> str:
     return str(render("viewer.html", number=number, turn=turn, title=article.title, article_id=article.id,
                       facts=facts_html(facts, None),
                       url=url_of(facts), changed=_changed(turn, placed, lost), sections=sections,
+                      pdf=_pdf_link(article, quotes, pdf_url),
                       references=list(dict.fromkeys(r for q in placed for r in q.references))))
