@@ -118,7 +118,7 @@ class Chooser:
         shown = {r for sel in before for r in sel.rows} if turn.intent in ("more", "why") else set()
         if not asks_about_the_text(turn.question):  # "In this article, we will explore …" answers nothing
             shown |= self._signposts
-        article = self._sections.article
+        article, only = self._sections.article, frozenset(only)  # a tag scope may hold thousands of ids
         withheld = tuple(dict.fromkeys(article[w] for w in ranked[:s.withheld_rank] if self.retracted[w]))
         keep = [i for i, w in enumerate(ranked) if not shown.intersection(self._rows(int(w)))
                 and (not only or article[w] in only) and not self.retracted[w]]
