@@ -246,6 +246,20 @@ def ask(page, question: str, button: bool = False) -> str:
     return page.locator("#qqa-chat .qqa-turn").last.inner_text()
 
 
+def serious_axe_violations(page) -> list[tuple[str, str, list]]:
+    """axe-core's serious and critical findings on the page once it is still: (rule, impact, targets).
+
+    Gradio dims a component (`.pending`) while an event may still update it, then fades it back
+    in over 0.15 s; axe run during either measures the contrast of half-transparent text, so this
+    waits until nothing is pending and no CSS transition or animation is running."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_function("() => !document.querySelector('.pending')"
+                           " && document.getAnimations().every(a => a.playState !== 'running')", timeout=10_000)
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in Axe().run(page).response["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
 # -- hand-made answers ------------------------------------------------------------------------------
 
 def quote_from(article, text: str, number: int = 1, **fields):

@@ -15,7 +15,8 @@ import pytest
 
 from qa.present import render_markdown
 
-from tests.conftest import ARTIFACTS, DISCLAIMER_START, ROOT, ask, free_port, open_page, running_app
+from tests.conftest import (ARTIFACTS, DISCLAIMER_START, ROOT, ask, free_port, open_page, running_app,
+                            serious_axe_violations)
 
 
 @pytest.fixture(scope="module")
@@ -447,8 +448,6 @@ def test_feedback_undo_reason_copy_and_export(page, server):
 
 @pytest.mark.browser
 def test_accessibility_axe_and_keyboard(page):
-    from axe_playwright_python.sync_playwright import Axe
-
     ask(page, "What are the surgical options for foot drop?")
     page.locator("#qqa-chat summary", has_text="Sources").last.click()
     page.locator("#qqa-chat summary", has_text="show all").first.click()
@@ -461,13 +460,7 @@ def test_accessibility_axe_and_keyboard(page):
         raise AssertionError("no [n] citation is reachable with Tab")
     page.keyboard.press("Enter")
     page.locator("#qqa-source mark").first.wait_for()
-    # Gradio dims a component (opacity .2, a flash) while an event may still update it: let that
-    # end, or axe measures the contrast of the fading text
-    page.wait_for_function("() => !document.querySelector('.pending')", timeout=10_000)
-    violations = Axe().run(page).response["violations"]
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in violations
-           if v["impact"] in ("serious", "critical")]
-    assert bad == []
+    assert serious_axe_violations(page) == []
     assert page.locator("h1").count() == 1
 
 
@@ -484,8 +477,6 @@ def _scope_from_viewer(page, turn: int = 0) -> str:
 
 @pytest.mark.browser
 def test_ask_about_this_article_scopes_the_next_questions_until_the_chip_is_removed(page):
-    from axe_playwright_python.sync_playwright import Axe
-
     first = ask(page, "What brace is used for foot drop?")
     assert len(set(page.locator("#qqa-turn-0 .qqa-sources cite").all_text_contents())) == 2  # both articles quoted
     title = _scope_from_viewer(page)
@@ -497,9 +488,7 @@ def test_ask_about_this_article_scopes_the_next_questions_until_the_chip_is_remo
         answer = ask(page, question)  # the second is a follow-up: the scope is kept across them
         assert f"Searched only “{title}”" in answer and "[1]" in answer
         assert set(page.locator(f"#qqa-turn-{k} .qqa-sources cite").all_text_contents()) == {title}
-    page.wait_for_function("() => !document.querySelector('.pending')", timeout=10_000)
-    bad = [(v["id"], v["impact"]) for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
-    assert bad == []
+    assert serious_axe_violations(page) == []
 
     remove.focus()  # removable by keyboard
     page.keyboard.press("Enter")
