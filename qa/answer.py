@@ -51,8 +51,42 @@ class Quote:
     list_index: int | None = None  # for a list item: its position in the list (1-based) ...
     list_total: int | None = None  # ... and how many items the list has
     list_items: tuple[str, ...] = ()  # the whole list's item texts, for "show all"
+    caution: tuple[Caution, ...] = ()  # why to read it with care: its article's review or age (`qa.caution`)
+    page: int | None = None  # for an imported PDF: the page of the PDF the quote starts on
+
+
+@dataclass(frozen=True, kw_only=True)
+class FigureItem:
+    """One article's figure for a measure (`qa.figures`): its value and the sentence giving it."""
+    article: str  # the article's id
+    title: str
+    date: str | None  # the article's latest date as it gives it (last updated, else published)
+    value: str  # verbatim, as the sentence writes it ("5.2 days", "2–14 days", "up to 14 days")
+    unit: str  # the unit `low` and `high` are in: "days", "%", "mg", "ml", "bases", "" (a plain number)
+    low: float
+    high: float | None  # None: no upper bound ("at least 3 days")
+    setting: str | None  # the place or group the sentence names ("in South Korea"), verbatim
+    quote: str  # the whole sentence, verbatim
+    number: int  # its article's [n] in the answer
+    start: int  # offsets of `quote` in the article text
+    end: int
+    chunk_id: str
+    section: tuple[str, ...]
     caution: tuple[Caution, ...] = ()
-    page: int | None = None  # for an imported PDF: the page of the PDF the quote starts on  # why to read it with care: its article's review or age (`qa.caution`)
+    page: int | None = None
+
+    def as_quote(self) -> "Quote":
+        """The sentence as a quote of the answer (the source viewer marks it)."""
+        return Quote(number=self.number, text=self.quote, lead_in=None, article_id=self.article,
+                     article_title=self.title, section=self.section, chunk_id=self.chunk_id, start=self.start,
+                     end=self.end, score=0.0, references=(), caution=self.caution, page=self.page)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Figures:
+    """What two or more articles give for one measure: different figures, or one they agree on."""
+    measure: str  # as the question words it ("incubation period")
+    items: tuple[FigureItem, ...]  # one an article, in the answer's order of relevance
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,10 +131,18 @@ class Answer:
     intent: str = ""
     withheld: tuple[str, ...] = ()  # titles of retracted articles that would have been quoted
     scope: tuple[str, ...] = ()  # ids of the articles the question was asked of (`qa.scope`); () for all
+    # a question asking for a figure: where the articles' figures for it differ, side by side, and
+    # where several give the same one (`qa.figures`); each item's article is among `sources`
+    differences: tuple[Figures, ...] = ()
+    agreement: tuple[Figures, ...] = ()
 
     @property
     def abstained(self) -> bool:
         return self.status != "answered"
+
+    def figure_quotes(self) -> tuple[Quote, ...]:
+        """The sentences of `differences` and `agreement`, as quotes (for the source viewer)."""
+        return tuple(item.as_quote() for f in self.differences + self.agreement for item in f.items)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

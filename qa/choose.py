@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from functools import partial
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -150,6 +151,23 @@ class Chooser:
         today = datetime.date.today()
         return cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles, self._places,
                     lambda article: cautions(article, today, s.caution_years))
+
+    def sentences(self, ranked: np.ndarray, limit: int, vec: np.ndarray,
+                  before: int = 2) -> Iterator[tuple[int, str, str, Callable[[], str], float]]:
+        """(row, article id, text, its context, cosine to `vec`) of the sentences of the best `limit`
+        windows, best first, once each; the context (made when asked for) is the article's title
+        and the `before` sentences before it."""
+        rows = list(dict.fromkeys(r for w in ranked[:limit] for r in self._rows(int(w))))
+        cosines = self._store.sentence_vectors[rows] @ vec if rows else []
+        sentences = self._store.sentences
+        for r, cosine in zip(rows, cosines):
+            article = sentences[r].article_id
+            yield r, article, sentences[r].text, partial(self._context, r, before), float(cosine)
+
+    def _context(self, row: int, before: int) -> str:
+        sentences, article = self._store.sentences, self._store.sentences[row].article_id
+        near = [x.text for x in sentences[max(0, row - before):row] if x.article_id == article]
+        return " ".join([self._store.articles[article].title, *near])
 
     def _rows(self, w: int) -> range:
         first, length = int(self._store.windows[w, 0]), int(self._store.windows[w, 1])

@@ -10,7 +10,7 @@ Does not choose sentences (`quotes.py`) or render anything (`qa.present`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
 from .answer import Quote, Reference, Source
@@ -76,3 +76,17 @@ def _source(number: int, article: Article, quotes: Sequence[Quote]) -> Source:
                   author=article.author, section=sections[0], last_updated=article.last_updated,
                   review_status=article.review_status, url=article.url, references=refs, sections=sections,
                   license=article.license, doi=article.doi, published=article.published)
+
+
+def cite_also(quotes: Sequence[Quote], their_sources: Sequence[Source],
+              sources: tuple[Source, ...]) -> tuple[tuple[Quote, ...], tuple[Source, ...]]:
+    """`quotes` (numbered on their own, with `their_sources`) numbered as an answer with `sources`
+    numbers them: an article it cites keeps its [n], another gets the next number and its source
+    is added (the side-by-side figures of `qa.figures` quote such articles)."""
+    numbers = {s.article_id: s.number for s in sources}
+    added = []
+    for source in their_sources:
+        if source.article_id not in numbers:
+            numbers[source.article_id] = len(numbers) + 1
+            added.append(replace(source, number=numbers[source.article_id]))
+    return tuple(replace(q, number=numbers[q.article_id]) for q in quotes), sources + tuple(added)

@@ -6,9 +6,9 @@ history (`reading.py`: checks, scope, pronouns, carried topic words, "Why?" / "W
 scope if it has one (`scope.py`), abstain when no sentence is near enough or the question names
 what no article uses (`abstain.py`, `words.py`) → rank sentence windows, leaning to the previous
 question's articles and sections, and choose quotes within the word budget (`choose.py`,
-`rank.py`, `quotes.py`) → verbatim gate and citations (`cite.py`) → gaps, cautions and the
-disclaimer, as an `Answer` record (data only: `qa.present` renders it). `Answer.passages` (the
-eval's recall@k, the JSON) are the chunks of the ranked windows, in rank order: one ranking.
+`rank.py`, `quotes.py`) → verbatim gate and citations (`cite.py`) → figures side by side
+(`compare.py`) → gaps, cautions, the disclaimer: an `Answer` record (data: `qa.present` renders
+it). `Answer.passages` (recall@k, the JSON) are the ranked windows' chunks: one ranking.
 
 `with_settings` gives a variant sharing the loaded model and index (the eval's ablations use it).
 """
@@ -27,6 +27,7 @@ from .abstain import declines
 from .answer import Answer, Passage
 from .build import Build
 from .choose import Chooser, Previous
+from .compare import Comparer
 from .coverage import Coverage
 from .encoders import open_build, other_runtime
 from .gaps import missing_kinds
@@ -57,6 +58,7 @@ class Engine(Build):
         self._reader = TurnReader(self._retriever, self._words)
         self._chooser = Chooser(store, self._retriever, sections)
         self._coverage = Coverage(store.articles.values())
+        self._compare = Comparer(store, self._retriever, self._chooser)
 
     # -- what the index holds: `Build`'s views, and what a question is searched as ----------------
 
@@ -71,8 +73,7 @@ class Engine(Build):
         return other
 
     def with_encoder(self, runtime: str) -> "Engine":
-        """The same index with questions encoded by another runtime (for comparing them: both give
-        the same vectors); the ONNX model comes from the export cache."""
+        """The same index with questions encoded by another runtime (both give the same vectors)."""
         return self if runtime == self.encoder else Engine(self._store, other_runtime(runtime), self.settings)
 
     def reloaded(self, build_dir: Path) -> "Engine":
@@ -83,8 +84,6 @@ class Engine(Build):
     def coverage(self, nearest: Sequence[str] = (), scope: Sequence[str] = ()) -> tuple[str, ...]:
         """What the indexed articles (or the `scope`'s) cover, for abstentions (`qa.coverage`), the `nearest` first."""
         return self._coverage.lines(nearest, self.settings.coverage_articles, scope)
-
-    # -- answering -------------------------------------------------------------------------------
 
     def ask(self, question: str, history: Sequence[str] = (), articles: Sequence[str] = (), tags: Sequence[str] = ()) -> Answer:
         """Answer `question`, reading it in the light of `history` (earlier questions, oldest first),
@@ -146,11 +145,12 @@ class Engine(Build):
         missing = missing_kinds(q, [x.text for x in quotes], evidence=turn.intent == "evidence",
                                 referenced=any(x.references for x in quotes))
         context = tuple(self._store.articles[a].title for a in topic.articles)
+        differences, agreement, sources = self._compare(turn, ranked, queries[-1].vec, sources, s)
         return Answer(question=q, query=query, status="answered", message=None, quotes=quotes, sources=sources,
-                      passages=passages, disclaimer=self.disclaimer, followup=turn.followup,
-                      ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build, missing=missing,
-                      context=context, unmentioned=unsaid or absent, unmentioned_by=context if absent else (),
-                      withheld=withheld)
+                      differences=differences, agreement=agreement, passages=passages, disclaimer=self.disclaimer,
+                      followup=turn.followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
+                      missing=missing, context=context, unmentioned=unsaid or absent,
+                      unmentioned_by=context if absent else (), withheld=withheld)
 
     def error_answer(self, question: str, message: str) -> Answer:
         """An answer for a failure outside the engine's control: the message, and the disclaimer."""
@@ -174,7 +174,6 @@ class Engine(Build):
 def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = None,
          settings: Settings = SHIPPED, encoder: str | None = None) -> Engine:
     """Load the model and the index once. With `corpus_dir`, refuse an index older than the corpus.
-    The questions are encoded by the runtime the index was built for; `encoder` ("onnx", "torch")
-    insists on one, and an index built for the other is refused with the fix."""
+    Questions are encoded by the index's runtime; `encoder` ("onnx", "torch") insists on one."""
     store, embedder = open_build(Path(index_dir), encoder=encoder, corpus_dir=corpus_dir)
     return Engine(store, embedder, settings, pinned=encoder)

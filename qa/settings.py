@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .abstain import AbstainRule
+from .figures import FigureRule
 from .quotes import QuoteParams
 from .rank import RankWeights
 
@@ -48,6 +49,12 @@ class Settings:
     # asthma?", rank 26180; "cancer" is 4456) is a new subject the articles do not cover.
     common_rank: int = 3500
     caution_years: int = 10  # a quote from an article whose latest date is older is marked (`qa.caution`)
+    # A question asking for a figure (`qa.figures`): the sentences of this many best windows are
+    # searched for each article's figure, and at most `figure_articles` articles are compared.
+    figures: bool = True
+    figure_windows: int = 80
+    figure_articles: int = 6
+    figure_rule: FigureRule = field(default_factory=FigureRule)
     withheld_rank: int = 3  # a retracted article among this many best windows is named as withheld
     rank: RankWeights = field(default_factory=RankWeights)
     abstain: AbstainRule = field(default_factory=AbstainRule)  # README, "Abstention"

@@ -57,6 +57,14 @@ class Tokenizer:
         self._stemmer = _stemmer()
         self._stop = stopwords()
 
+    def stem(self, word: str) -> str:
+        """One word's search stem, lower-cased (stop words too)."""
+        return self._stemmer.stemWord(word.lower())
+
+    @property
+    def stop(self) -> frozenset[str]:
+        return self._stop
+
     def __call__(self, texts: Sequence[str]) -> list[list[str]]:
         stem, stop = self._stemmer.stemWords, self._stop
         return [stem([t for t in TOKEN.findall(text.lower()) if t not in stop]) for text in texts]

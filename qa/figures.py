@@ -1,0 +1,230 @@
+"""Where the articles give figures for what a question asks: side by side when they differ, "N
+articles agree" when they match.
+
+A question asks for a figure when it asks how long, how many, how much, or for a period, rate,
+ratio, percentage, number, dose, size … ("What is the incubation period of MERS-CoV?"). What it
+measures is its first run of content words after the question words, without qualifiers such as
+"mean" or "estimated" ("incubation period"); the kind of figure it wants (`DIMENSIONS`) follows
+from its words: a duration, a percentage, a dose, a sequence length, or a plain number.
+
+A sentence gives a figure for it when it holds every word of the measure (by stem) and an amount
+of the wanted kind (`qa.amounts`) stands just after them — or, failing that, just before. Over
+the candidate windows of the answer, best first, each article's first such sentence is its
+figure. Two or more articles' figures are then compared in one unit: when every pair overlaps
+they agree; when any two do not, the articles give different figures, and all are shown. The
+sentence's setting is the place or group it names ("in South Korea", "among children").
+
+Pure: the question, sentences and a stemmer in; `Finding`s out. `qa.choose` supplies the
+candidate sentences, `qa.cite` turns the chosen ones into checked quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping
+
+from .amounts import Amount, amounts
+
+ASKS_FIGURE = re.compile(
+    r"\b(how (long|many|much|often|old|large|big|far|common|frequent)|percentages?|percent|proportions?|fractions?|rates?|"
+    r"ratios?|period|times?|intervals?|duration|numbers?|doses?|dosages?|incidence|prevalence|mortality|"
+    r"lethality|r0|size|length|half-life|age)\b", re.I)
+# (what the question says, the base units its figure may have); the first that matches decides
+DIMENSIONS = (
+    (re.compile(r"\b(reproduct\w*|r0|r 0|r_0)\b", re.I), frozenset({""})),
+    (re.compile(r"\bgenomes?\b.*\b(size|length|long)\b|\b(size|length)\b.*\bgenomes?\b", re.I), frozenset({"bases"})),
+    (re.compile(r"\b(doses?|dosages?|dosing|how much)\b", re.I), frozenset({"mg", "mg/kg", "ml"})),
+    (re.compile(r"\b(percentages?|percent|proportions?|fractions?|rates?|ratios?|mortality|lethality|prevalence|"
+                r"incidence|how common|how frequent)\b", re.I), frozenset({"%"})),
+    (re.compile(r"\b(how long|how old|period|times?|intervals?|duration|half-life|age|days|weeks|months|years|"
+                r"hours)\b", re.I), frozenset({"days"})),
+    (re.compile(r"\b(how many|numbers?)\b", re.I), frozenset({""})),
+)
+# the question's own words before what it measures
+SCAFFOLD = re.compile(
+    r"^\s*(?:and\s+|so\s+)?(?:what|which|how\s+(?:long|many|much|often|old|large|big|far|common|frequent))\b"
+    r"(?:\s+(?:percentage|percent|proportion|fraction|number|share|amount)\s+of)?"
+    r"(?:\s+(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should))?", re.I)
+DEFINITION = re.compile(r"\s*(a|an)\b", re.I)  # "What is an incubation period?" asks what it is, not how long
+# a question about one study's own figures ("What was the response rate for the study?"): no articles to compare
+ONE_STUDY = re.compile(r"\b(the|this|that) (study|survey|trial|cohort|sample|report|paper|article|analysis|model)\b", re.I)
+QUALIFIERS = frozenset("estimated estimate mean median average overall typical usual approximate approximately "
+                       "roughly about reported basic current known expected observed actual descriptive statistics "
+                       "many much long often percentage percent proportion fraction share amount total".split())
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
+NAME = re.compile(r"\d|[A-Za-z][A-Z]")  # a word with a digit or a capital after its first letter: "H7N9", "MERS", "1918"
+DIGIT = re.compile(r"\d")
+SYMBOL = re.compile(r"\b([A-Z]) (\d)\b")  # "R 0": a subscript that lost its place in the text ("R0")
+SETTING = re.compile(r"\b(?:in|among|from|across)\s+(?:the\s+)?(?P<where>(?:[A-Z][\w\-]*(?:\s+(?:of\s+)?[A-Z][\w\-]*){0,3})|"
+                     r"(?:(?:hospitali[sz]ed|critically ill|severe|elderly|older|young|pregnant|infected|confirmed)\s+)?"
+                     r"(?:patients|children|adults|infants|neonates|women|men|cases|health[- ]?care workers|"
+                     r"travell?ers|residents|households|contacts))\b")
+AFTER = 140  # how far after the measure (characters) its figure may stand ...
+BEFORE = 60  # ... or before it, when nothing stands after
+PLAIN = 30  # a plain number stands this close after a symbol ("R0 of 2.2"), or names the measure next ("858 deaths")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks a figure of: its measure's words and stems, and the units it may have."""
+    measure: str
+    stems: tuple[str, ...]
+    units: frozenset[str] | None  # None: any kind
+    subject: tuple[str, ...] = ()  # stems of the words after the measure ("MERS-CoV", "Saudi Arabia")
+    weights: tuple[tuple[str, float], ...] = ()  # each stem's weight (an IDF: 0 for a word no article uses)
+    names: tuple[str, ...] = ()  # stems of the names among its words ("MERS-CoV", "H7N9", "Wuhan")
+    symbol: bool = False  # it asks for a number named by its symbol ("R0"), which stands right after it
+
+
+@dataclass(frozen=True)
+class FigureRule:
+    """When a candidate sentence answers a figure question (chosen on the labeled set's tuning part)."""
+    cover: float = 0.5  # share of the question's content words (IDF-weighted) in the sentence or its context
+    in_sentence: float = 0.2  # ... of which in the sentence itself
+    similar: float = 0.4  # cosine to the question that stands in for a word of the measure
+    # plain counts ("How many cases …?") too, not only figures with a unit (and "R0"): off, as
+    # counts of other things stand in every sentence (precision 0.85 without them, 0.71 with)
+    counts: bool = False
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One article's figure: the sentence (its row) and the amount in it."""
+    row: int
+    article_id: str
+    amount: Amount
+    setting: str | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Figures of one measure from two or more articles: `agree` when every pair overlaps."""
+    measure: str
+    agree: bool
+    figures: tuple[Figure, ...]
+
+
+def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
+          weight: Callable[[str], float] = lambda word: 1.0) -> Asked | None:
+    """The measure a question asks a figure of, or None when it asks for none.
+
+    >>> stem = lambda w: w.lower().rstrip("s")
+    >>> a = asked("What is the mean incubation period of MERS-CoV?", frozenset({"is", "of", "the"}), stem)
+    >>> a.measure, a.stems, sorted(a.units)
+    ('incubation period', ('incubation', 'period'), ['days'])
+    >>> asked("What causes foot drop?", frozenset(), stem) is None
+    True
+    >>> [asked(q, frozenset({"is", "of", "the", "at", "for"}), stem) for q in ("What is an incubation period?",
+    ...  "What is the leading cause of death at age 5?", "What was the response rate for the study?")]
+    [None, None, None]
+    """
+    m = SCAFFOLD.match(question)
+    rest = question[m.end():] if m else question
+    if DEFINITION.match(rest) or ONE_STUDY.search(question):
+        return None
+    words, subject, measured = [], [], False
+    for word in WORD.findall(rest):
+        low = word.lower()
+        if low in QUALIFIERS or (not words and low in stop):
+            continue  # "the", "mean", "estimated" before the measure
+        measured = measured or (bool(words) and low in stop)  # the measure ends at its first stop word
+        if not measured:
+            words.append(word)
+        elif low not in stop:
+            subject.append(word)
+    if not words or not ASKS_FIGURE.search(" ".join([question[:m.end()] if m else "", *words])):
+        return None  # the figure word must be the measure's ("What is the leading cause of death at age 5?" asks none)
+    units = next((units for pattern, units in DIMENSIONS if pattern.search(question)), None)
+    stems = tuple(dict.fromkeys(stem(w) for w in words))
+    weights = {}
+    for word in words + subject:
+        weights[stem(word)] = max(weights.get(stem(word), 0.0), weight(word))
+    names = tuple(dict.fromkeys(stem(w) for w in subject if NAME.search(w) and weight(w) > 0))
+    return Asked(" ".join(words), stems, units, tuple(s for s in dict.fromkeys(stem(w) for w in subject) if s not in stems),
+                 tuple(weights.items()), names, bool(DIMENSIONS[0][0].search(question)))
+
+
+def answers(want: Asked, places: Mapping[str, object], context: Callable[[], set[str]], cosine: float,
+            rule: FigureRule) -> bool:
+    """Whether a sentence (its stems `places`; `context()`: its context's) answers the question: it
+    or its context names every name the question names and holds `rule.cover` of the question's
+    words by weight, the sentence itself `rule.in_sentence`, and a word of the measure unless it is
+    `rule.similar` to the question."""
+    weights = {s: w for s, w in want.weights if w > 0}  # a word no article uses cannot be asked of one
+    total = sum(weights.values())
+    inside = sum(w for s, w in weights.items() if s in places)
+    if not total or inside < rule.in_sentence * total or not (any(s in places for s in want.stems) or cosine >= rule.similar):
+        return False
+    around = context() if any(s not in places for s in (*weights, *want.names)) else set()
+    near = sum(w for s, w in weights.items() if s in places or s in around)
+    return near >= rule.cover * total and all(s in places or s in around for s in want.names)
+
+
+def figure_in(sentence: str, want: Asked, stem: Callable[[str], str], context: Callable[[], str] = str,
+              cosine: float = 0.0, rule: FigureRule = FigureRule()) -> tuple[Amount, str | None] | None:
+    """The amount `sentence` gives for what `want` asks, and the setting it names; None if it does
+    not answer the question (`answers`: `context()` is the article's title and the sentences before
+    it) or holds no amount of the wanted kind near the question's words."""
+    if not DIGIT.search(sentence):
+        return None
+    places: dict[str, tuple[int, int]] = {}
+    for m in WORD.finditer(SYMBOL.sub(r"\1\2 ", sentence)):  # "R 0" read as "R0", the offsets kept
+        places.setdefault(stem(m.group(0)), (m.start(), m.end()))
+    if not answers(want, places, lambda: {stem(w) for w in WORD.findall(SYMBOL.sub(r"\1\2", context()))}, cosine, rule):
+        return None
+    anchors = [places[s] for s in want.stems if s in places] or [places[s] for s in want.subject if s in places]
+    if not anchors:
+        return None
+    first, last = min(a for a, _ in anchors), max(b for _, b in anchors)
+    asked_for = set(want.stems + want.subject)
+    fits = [a for a in amounts(sentence) if (want.units is None or a.unit in want.units)
+            and (a.unit or (want.symbol and 0 <= a.start - last <= PLAIN) or _named_after(sentence, a, asked_for, stem))]
+    near = [a for a in fits if last <= a.start <= last + AFTER] or [a for a in fits if first - BEFORE <= a.end <= first][-1:]
+    if not near:
+        return None
+    # the sentence names the subject: its figure is the one nearest that name ("… 34% for MERS")
+    named = [places[s][0] for s in want.subject if s in places and s not in want.stems]
+    amount = min(near, key=lambda a: min(abs(a.start - at) for at in named)) if named else near[0]
+    setting = SETTING.search(sentence)
+    return amount, setting.group(0) if setting else None
+
+
+def _named_after(sentence: str, amount: Amount, asked_for: set[str], stem: Callable[[str], str], words: int = 2) -> bool:
+    """Whether one of the few words after a plain number is a word of the question ("858 deaths")."""
+    return any(stem(w) in asked_for for w in WORD.findall(sentence[amount.end:amount.end + 40])[:words])
+
+
+def compare(want: Asked, figures: Iterable[Figure], most: int) -> Finding | None:
+    """The first figure of each article (`figures` come best first), at most `most` articles, in
+    the unit most of them use; a `Finding` when two or more articles give one."""
+    first: dict[str, Figure] = {}
+    for figure in figures:
+        first.setdefault(figure.article_id, figure)
+    found = list(first.values())
+    if len(found) < 2:
+        return None
+    units = [f.amount.unit for f in found]
+    unit = max(dict.fromkeys(units), key=units.count)  # the commonest; ties: the best-ranked article's
+    found = [f for f in found if f.amount.unit == unit][:most]
+    if len(found) < 2:
+        return None
+    agree = max(f.amount.low for f in found) <= min(f.amount.high for f in found)
+    return Finding(want.measure, agree, tuple(found))
+
+
+def wanted(question: str, stop: frozenset[str], stem: Callable[[str], str], weight: Callable[[str], float],
+           rule: FigureRule = FigureRule()) -> Asked | None:
+    """What `question` asks a figure of (`asked`), unless it asks for a plain count and `rule` compares none."""
+    want = asked(question, stop, stem, weight)
+    return None if want is None or (not rule.counts and want.units == frozenset({""}) and not want.symbol) else want
+
+
+def find(want: Asked, sentences: Iterable[tuple[int, str, str, Callable[[], str], float]], stem: Callable[[str], str],
+         most: int = 6, rule: FigureRule = FigureRule()) -> Finding | None:
+    """Over `sentences` (row, article id, text, its context, cosine to the question), best first:
+    the figures the articles give for what was asked, when two or more articles give one.
+    `stem(word)`: the word's search stem, lower-cased."""
+    figures = (Figure(row, aid, *found) for row, aid, text, context, cosine in sentences
+               if (found := figure_in(text, want, stem, context, cosine, rule)) is not None)
+    return compare(want, figures, most)
