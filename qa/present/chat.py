@@ -18,7 +18,9 @@ from markupsafe import Markup
 from ..answer import Answer, Quote
 from .facts import source_html_line
 from .labels import numbered
-from .markdown import caution_text, gap_sentence, has_gap, reading, render_text, unknown_sentence, withheld_sentence
+from .cautions import caution_text
+from .compared import figures_html
+from .markdown import gap_sentence, has_gap, reading, render_text, unknown_sentence, withheld_sentence
 from .scoped import message, scope_line
 from .suggest import in_scope
 from .templating import render
@@ -83,6 +85,7 @@ def answer_html(answer: Answer, turn: int, rating: str | None = None, noted: boo
         offered=in_scope(answer.nearest, questions or {}) if answer.abstained else (), coverage=answer.coverage,
         gap=gap_sentence(answer.missing, answer.unmentioned, answer.unmentioned_by) if has_gap(answer) else "",
         withheld=withheld_sentence(answer.withheld), quotes=quotes_html(answer, turn),
+        figures=figures_html(answer, turn),
         sources=[(s, source_html_line(s)) for s in answer.sources], disclaimer=disclaimer_parts(answer.disclaimer),
         feedback=_feedback_html(turn, rating, noted, render_text(answer, with_question=True, articles=articles))))
 

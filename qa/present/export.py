@@ -15,7 +15,9 @@ from typing import Sequence
 from ..answer import Answer, Source
 from .facts import source_text
 from .labels import numbered
-from .markdown import caution_text, page_label, preamble_lines
+from .cautions import caution_text
+from .compared import figure_lines
+from .markdown import page_label, preamble_lines
 
 
 def _answer_lines(answer: Answer) -> list[str]:
@@ -28,7 +30,7 @@ def _answer_lines(answer: Answer) -> list[str]:
         caution = f" ({caution_text(q)})" if caution_text(q) else ""
         lines += [f"> “{q.text}” [{q.number}{page_label(q)}]{where}{caution}", ""]
         lead = q.lead_in
-    return lines
+    return lines + figure_lines(answer, bullet="- ", quoted="")
 
 
 def conversation_markdown(answers: Sequence[Answer], *, disclaimer: str, index_digest: str,

@@ -38,5 +38,7 @@ def numbered(answers: Sequence[Answer]) -> tuple[Answer, ...]:
         quotes = tuple(replace(q, number=labels[q.article_id]) for q in answer.quotes)
         sources = tuple(sorted((replace(s, number=labels[s.article_id]) for s in answer.sources),
                                key=lambda s: s.number))
-        out.append(replace(answer, quotes=quotes, sources=sources))
+        figures = {field: tuple(replace(f, items=tuple(replace(i, number=labels[i.article]) for i in f.items))
+                                for f in getattr(answer, field)) for field in ("differences", "agreement")}
+        out.append(replace(answer, quotes=quotes, sources=sources, **figures))
     return tuple(out)

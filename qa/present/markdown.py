@@ -12,6 +12,8 @@ from typing import Mapping, Sequence
 
 from ..answer import Answer, Quote, Source
 from . import scoped
+from .cautions import caution_text
+from .compared import figure_lines, figures_markdown
 from .escape import escape_md
 from .facts import source_markdown, source_text
 
@@ -79,22 +81,6 @@ def page_label(quote: Quote) -> str:
     return f", p. {quote.page}" if quote.page else ""
 
 
-def caution_text(quote: Quote) -> str:
-    """Why to read a quote with care, in words ("" when there is no reason).
-
-    >>> from qa.caution import Caution
-    >>> q = Quote(number=1, text="t", lead_in=None, article_id="a", article_title="T", section=(), chunk_id="a#0",
-    ...           start=0, end=1, score=1.0, references=(), caution=(Caution("review-pending"),
-    ...           Caution("review-overdue", "2020-01-31"), Caution("old", "2009", 10)))
-    >>> caution_text(q)
-    'Caution: review pending; review was due 2020-01-31; dated 2009, over 10 years ago'
-    """
-    words = {"review-pending": lambda c: "review pending", "review-overdue": lambda c: f"review was due {c.date}",
-             "old": lambda c: f"dated {c.date}, over {c.years} years ago"}
-    reasons = [words[c.kind](c) for c in quote.caution if c.kind in words]
-    return f"Caution: {'; '.join(reasons)}" if reasons else ""
-
-
 def withheld_sentence(titles: Sequence[str]) -> str:
     """
     >>> withheld_sentence(["A"]), withheld_sentence(["A", "B"])[:30]
@@ -149,6 +135,7 @@ def render_markdown(answer: Answer, articles: Mapping | None = None) -> str:
     if answer.withheld:
         parts.append(f"*{escape_md(withheld_sentence(answer.withheld))}*")
     parts.extend(_quote_blocks(answer.quotes))
+    parts.extend(figures_markdown(answer))
     if answer.sources:
         parts.append("**Sources**\n\n" + "\n".join(source_line(s) for s in answer.sources))
     parts.append(f"---\n*{escape_md(answer.disclaimer)}*")
@@ -197,6 +184,7 @@ def render_text(answer: Answer, *, with_question: bool = False, articles: Mappin
         if q.lead_in:
             lines.append(f"  {q.lead_in}")
         lines += [f"  “{q.text}” [{q.number}{page_label(q)}]" + (f" ({caution_text(q)})" if caution_text(q) else ""), ""]
+    lines += figure_lines(answer)
     if answer.sources:
         lines.append("Sources")
         lines += [line for s in answer.sources for line in _source_text(s)]

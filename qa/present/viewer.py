@@ -74,7 +74,7 @@ def source_html(engine, answer: Answer, turn: int, number: int, pdf_url: Callabl
     """HTML for source `number` of `answer` (the `turn`-th answer, 0-based), numbered as the page
     shows it (`labels.numbered`), marked where the quotes stand in the engine's build of the article.
     `pdf_url(path)`: where the page serves an imported PDF (`Article.original_pdf`), if it does."""
-    quotes = [q for q in answer.quotes if q.number == number]
+    quotes = [q for q in answer.quotes + answer.figure_quotes() if q.number == number]
     if not quotes or quotes[0].article_id not in engine.articles:
         return GONE
     article = engine.articles[quotes[0].article_id]
