@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON instead of a table")
     parser.add_argument("--run-out", type=Path, help="write one JSON line per question (shipped configuration)")
     parser.add_argument("--report", type=Path, help="write a Markdown report (and a PNG chart beside it)")
+    parser.add_argument("--figures-index", type=Path, default=Path("index.covidqa"),
+                        help="the COVID-QA index the different-figures labels are scored on (eval/figures.py)")
     args = parser.parse_args(argv)
 
     import os
@@ -67,7 +69,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(questions)} questions, index build {engine.manifest.digest}; shipped·tune / shipped·check: "
               "the shipped configuration on the tuning and check parts (eval/split.py)\n")
         print(table(results))
+        print("\n" + figures_section(args.figures_index))
     return 0
+
+
+def figures_section(index: Path) -> str:
+    """The "different figures" / "agree" flags scored on their labeled COVID-QA set (`eval.figures`),
+    or how to build the index they need."""
+    import qa
+
+    from .figures import evaluate as evaluate_figures
+    from .figures import load_labeled
+    from .figures import table as figures_table
+
+    if not (index / "current").exists():
+        return f"Different figures: skipped, no index at {index} (`make bench-suite` builds it)."
+    items = load_labeled()
+    parts, _ = evaluate_figures(qa.load(index), items)
+    return f"Different figures and agreement, {len(items)} labeled COVID-QA questions (eval/figures.py):\n\n" \
+        + figures_table(parts)
 
 
 if __name__ == "__main__":

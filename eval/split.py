@@ -36,7 +36,12 @@ def split_key(question: Question) -> str:
 
 def part_of(question: Question, *, seed: str = SEED, check_share: float = CHECK_SHARE) -> str:
     """ "tune" or "check" for one question (stable across runs and machines)."""
-    digest = hashlib.sha256(f"{seed}\n{split_key(question)}".encode("utf-8")).digest()
+    return part_of_key(split_key(question), seed=seed, check_share=check_share)
+
+
+def part_of_key(key: str, *, seed: str = SEED, check_share: float = CHECK_SHARE) -> str:
+    """ "tune" or "check" for whatever `key` names (an article, a conversation, a measure)."""
+    digest = hashlib.sha256(f"{seed}\n{key}".encode("utf-8")).digest()
     return CHECK if int.from_bytes(digest[:8], "big") / 2**64 < check_share else TUNE
 
 
