@@ -63,6 +63,7 @@ AMOUNT = re.compile(
     rf"(?:\s*(?:±|\+/-)\s*(?:{_NUM})\s*(?:{_UNIT})?(?![\w]))?",
     re.I)
 # what is not a figure of the measure: confidence intervals, p values, sample sizes, markers
+RATIO = re.compile(rf"(?:{_BOUND})?(?<![\w.,])(?P<n>\d+(?:\.\d+)?)\s+(?:in|per|out of)\s+(?P<d>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![\d,.]\d)", re.I)
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 NOT_FIGURES = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:–|-|to|and)\s*\d{{1,2}}(?:st|nd|rd|th)?)?\s+{_MONTH}|"
                          rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|^\s*\d+\.\s|\(\d{{1,3}}(?:[,–-]\s*\d{{1,3}})*\)|"
@@ -82,22 +83,34 @@ class Amount:
     unit: str  # "days", "%", "mg", "mg/kg", "ml", "bases", "°C", or "" for a plain number
     start: int  # offsets in the sentence
     end: int
-
-    def overlaps(self, other: "Amount") -> bool:
-        return self.low <= other.high and other.low <= self.high
+    bounded: bool = False  # "up to", "less than", "at least": one end is open
 
 
 def amounts(sentence: str) -> list[Amount]:
     """Every amount in `sentence`, in order (see the module doc)."""
     hidden = [m.span() for m in NOT_FIGURES.finditer(sentence)]
     found = []
+    for m in RATIO.finditer(sentence):  # "1 in 100,000": a share, in %
+        if not any(a <= m.start() < b for a, b in hidden):
+            share = 100 * _number(m.group("n")) / max(_number(m.group("d")), 1e-9)
+            low, high, bounded = _bounded(m.group("bound"), share, share)
+            found.append(Amount(text=m.group(0).strip(), low=low, high=high, unit="%", start=m.start(),
+                                end=m.end(), bounded=bounded))
+            hidden.append(m.span())
     for m in AMOUNT.finditer(sentence):
         if any(a <= m.start("a") < b for a, b in hidden):
             continue
         amount = _amount(m)
         if amount is not None:
             found.append(amount)
-    return found
+    return sorted(found, key=lambda a: a.start)
+
+
+def _bounded(bound: str | None, low: float, high: float) -> tuple[float, float, bool]:
+    """An interval with the bound before it applied ("up to 14": 0–14; "at least 3": 3–∞)."""
+    if not bound:
+        return low, high, False
+    return ((0.0, high) if bound.lower() in UPPER else (low, math.inf)) + (True,)
 
 
 def _number(text: str) -> float:
@@ -118,8 +131,8 @@ def _amount(m: re.Match) -> Amount | None:
     low, high = sorted((a * factor * a_scale, b * factor * scale))
     if m.group("hedge"):
         low, high = low * (1 - HEDGED), high * (1 + HEDGED)
-    bound = (m.group("bound") or "").lower()
-    if bound:
-        low, high = (0.0, high) if bound in UPPER else (low, math.inf)
+    low, high, _ = _bounded(m.group("bound"), low, high)
+    bound = m.group("bound")
     start = m.start()
-    return Amount(text=m.group(0).strip(), low=low, high=high, unit=base, start=start, end=start + len(m.group(0).rstrip()))
+    return Amount(text=m.group(0).strip(), low=low, high=high, unit=base, start=start,
+                  end=start + len(m.group(0).rstrip()), bounded=bool(bound))

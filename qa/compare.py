@@ -12,7 +12,7 @@ import numpy as np
 from .answer import FigureItem, Figures, Quote, Source
 from .choose import Chooser
 from .cite import cite_also
-from .figures import Figure, find, wanted
+from .figures import Figure, find, verdict, wanted
 from .index import Store
 from .quotes import Selection
 from .reading import Turn
@@ -40,14 +40,13 @@ class Comparer:
         quotes, theirs = self._chooser.cite([Selection(rows=(f.row,), score=0.0) for f in finding.figures], s)
         quotes, cited = cite_also(quotes, theirs, sources)
         checked = {q.article_id: q for q in quotes}  # a sentence failing the verbatim gate is left out
-        items = tuple(self._item(f, checked[f.article_id]) for f in finding.figures if f.article_id in checked)
-        if len(items) < 2:
+        kept = [f for f in finding.figures if f.article_id in checked]
+        said = verdict([f.amount for f in kept]) if len(kept) > 1 else None
+        if said is None or (said == "different" and want.counts_only):
             return (), (), sources
-        used = {i.article for i in items}
-        cited = tuple(c for c in cited if c in sources or c.article_id in used)
-        figures = Figures(measure=finding.measure, items=items)
-        agree = max(i.low for i in items) <= min(np.inf if i.high is None else i.high for i in items)
-        return ((), (figures,), cited) if agree else ((figures,), (), cited)
+        cited = tuple(c for c in cited if c in sources or c.article_id in checked)
+        figures = Figures(measure=finding.measure, items=tuple(self._item(f, checked[f.article_id]) for f in kept))
+        return ((figures,), (), cited) if said == "different" else ((), (figures,), cited)
 
     def _item(self, figure: Figure, quote: Quote) -> FigureItem:
         article, amount = self._store.articles[figure.article_id], figure.amount

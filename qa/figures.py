@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from .amounts import Amount, amounts
 
@@ -62,6 +62,7 @@ SETTING = re.compile(r"\b(?:in|among|from|across)\s+(?:the\s+)?(?P<where>(?:[A-Z
                      r"travell?ers|residents|households|contacts))\b")
 AFTER = 140  # how far after the measure (characters) its figure may stand ...
 BEFORE = 60  # ... or before it, when nothing stands after
+WIDE = 3.0  # a range whose high end is over this many times its low one confirms no agreement
 PLAIN = 30  # a plain number stands this close after a symbol ("R0 of 2.2"), or names the measure next ("858 deaths")
 
 
@@ -76,6 +77,11 @@ class Asked:
     names: tuple[str, ...] = ()  # stems of the names among its words ("MERS-CoV", "H7N9", "Wuhan")
     symbol: bool = False  # it asks for a number named by its symbol ("R0"), which stands right after it
 
+    @property
+    def counts_only(self) -> bool:
+        """It asks for a plain count ("How many deaths …?"), whose figures may agree but never differ."""
+        return self.units == frozenset({""}) and not self.symbol
+
 
 @dataclass(frozen=True)
 class FigureRule:
@@ -83,9 +89,10 @@ class FigureRule:
     cover: float = 0.5  # share of the question's content words (IDF-weighted) in the sentence or its context
     in_sentence: float = 0.2  # ... of which in the sentence itself
     similar: float = 0.4  # cosine to the question that stands in for a word of the measure
-    # plain counts ("How many cases …?") too, not only figures with a unit (and "R0"): off, as
-    # counts of other things stand in every sentence (precision 0.85 without them, 0.71 with)
-    counts: bool = False
+    # Plain counts ("How many cases …?"): counts of other things stand in almost every sentence, so
+    # counts that differ prove nothing (a "different" precision of 0.71 with them, 0.85 without);
+    # counts that coincide are said to agree only when this is on
+    counts: bool = True
 
 
 @dataclass(frozen=True)
@@ -99,10 +106,24 @@ class Figure:
 
 @dataclass(frozen=True)
 class Finding:
-    """Figures of one measure from two or more articles: `agree` when every pair overlaps."""
+    """Figures of one measure from two or more articles (`verdict` says how they compare)."""
     measure: str
-    agree: bool
     figures: tuple[Figure, ...]
+
+
+def verdict(found: Sequence[Amount]) -> str | None:
+    """ "different" when two of the amounts do not overlap, "agree" when all overlap and each is a
+    value or a narrow range ("up to 14 days" or "0 to 10 days" overlaps almost anything, so it
+    confirms nothing: an open end, or a high end over `WIDE` times the low one), else None.
+
+    >>> from qa.amounts import amounts
+    >>> pairs = [("5.2 days", "9 days"), ("12%", "about 12%"), ("<0.1%", "0.005%"), ("0 to 10 days", "5 days")]
+    >>> [verdict(amounts(a) + amounts(b)) for a, b in pairs]
+    ['different', 'agree', None, None]
+    """
+    if max(a.low for a in found) > min(a.high for a in found):
+        return "different"
+    return None if any(a.bounded or a.high > WIDE * a.low for a in found) else "agree"
 
 
 def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
@@ -140,6 +161,8 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
     weights = {}
     for word in words + subject:
         weights[stem(word)] = max(weights.get(stem(word), 0.0), weight(word))
+    if any(weight(w) == 0 and w.lower() not in stop for w in words + subject):
+        return None  # a word no article uses: no sentence can be about what it names
     names = tuple(dict.fromkeys(stem(w) for w in subject if NAME.search(w) and weight(w) > 0))
     return Asked(" ".join(words), stems, units, tuple(s for s in dict.fromkeys(stem(w) for w in subject) if s not in stems),
                  tuple(weights.items()), names, bool(DIMENSIONS[0][0].search(question)))
@@ -209,15 +232,14 @@ def compare(want: Asked, figures: Iterable[Figure], most: int) -> Finding | None
     found = [f for f in found if f.amount.unit == unit][:most]
     if len(found) < 2:
         return None
-    agree = max(f.amount.low for f in found) <= min(f.amount.high for f in found)
-    return Finding(want.measure, agree, tuple(found))
+    return Finding(want.measure, tuple(found))
 
 
 def wanted(question: str, stop: frozenset[str], stem: Callable[[str], str], weight: Callable[[str], float],
            rule: FigureRule = FigureRule()) -> Asked | None:
     """What `question` asks a figure of (`asked`), unless it asks for a plain count and `rule` compares none."""
     want = asked(question, stop, stem, weight)
-    return None if want is None or (not rule.counts and want.units == frozenset({""}) and not want.symbol) else want
+    return None if want is None or (not rule.counts and want.counts_only) else want
 
 
 def find(want: Asked, sentences: Iterable[tuple[int, str, str, Callable[[], str], float]], stem: Callable[[str], str],
