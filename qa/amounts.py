@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
 
 # unit as written (lower case) -> (base unit, factor to it); longer spellings first in the pattern
 UNITS = {
@@ -45,7 +47,28 @@ UNITS = {
     **dict.fromkeys(("°c",), ("°C", 1.0)),
 }
 _SCALE = "thousand|millions|million|billion"
-_UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+def _trie(words) -> str:
+    """An alternation of `words` as a prefix tree ("d(?:ay|ays)…"): the regex engine tries a
+    letter once, not once a word, which makes a sentence's amounts several times faster to find."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return "(?:" + walk(tree) + ")"
+
+
+_UNIT = _trie(UNITS)
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:\.\d+)?"
 # a number not glued to a name ("COVID-19", "nsp3", "H1N1", "2a"), a decimal or a citation
 _END = r"(?!\d|[\w.,]\d|[A-Za-z]|/[A-Za-z(]|-?fold|\s*-?\s*times)"
@@ -63,6 +86,8 @@ AMOUNT = re.compile(
     rf"(?:\s*(?:±|\+/-)\s*(?:{_NUM})\s*(?:{_UNIT})?(?![\w]))?",
     re.I)
 # what is not a figure of the measure: confidence intervals, p values, sample sizes, markers
+DIGITS = re.compile(r"\d+")
+SHARE = re.compile(r"\d\s+(?:in|per|out of)\s+\d", re.I)  # a sentence that may hold a RATIO
 RATIO = re.compile(rf"(?:{_BOUND})?(?<![\w.,])(?P<n>\d+(?:\.\d+)?)\s+(?:in|per|out of)\s+(?P<d>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![\d,.]\d)", re.I)
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 NOT_FIGURES = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:–|-|to|and)\s*\d{{1,2}}(?:st|nd|rd|th)?)?\s+{_MONTH}|"
@@ -86,24 +111,40 @@ class Amount:
     bounded: bool = False  # "up to", "less than", "at least": one end is open
 
 
-def amounts(sentence: str) -> list[Amount]:
+@lru_cache(maxsize=8192)  # the same candidate sentences come up question after question
+def amounts(sentence: str) -> tuple[Amount, ...]:
     """Every amount in `sentence`, in order (see the module doc)."""
-    hidden = [m.span() for m in NOT_FIGURES.finditer(sentence)]
+    hidden = [m.span() for m in _near_digits(NOT_FIGURES, sentence, 24)]
     found = []
-    for m in RATIO.finditer(sentence):  # "1 in 100,000": a share, in %
+    for m in _near_digits(RATIO, sentence, 16) if SHARE.search(sentence) else ():  # "1 in 100,000": a share, in %
         if not any(a <= m.start() < b for a, b in hidden):
             share = 100 * _number(m.group("n")) / max(_number(m.group("d")), 1e-9)
             low, high, bounded = _bounded(m.group("bound"), share, share)
             found.append(Amount(text=m.group(0).strip(), low=low, high=high, unit="%", start=m.start(),
                                 end=m.end(), bounded=bounded))
             hidden.append(m.span())
-    for m in AMOUNT.finditer(sentence):
+    for m in _near_digits(AMOUNT, sentence, 36):
         if any(a <= m.start("a") < b for a, b in hidden):
             continue
         amount = _amount(m)
         if amount is not None:
             found.append(amount)
-    return sorted(found, key=lambda a: a.start)
+    return tuple(sorted(found, key=lambda a: a.start))
+
+
+def _near_digits(pattern: re.Pattern, sentence: str, reach: int = 40) -> Iterator[re.Match]:
+    """The matches `pattern.finditer(sentence)` gives, for a pattern each match of which holds a
+    digit at most `reach` characters from its start: searched from near each digit only, which is
+    several times faster on a sentence of words (a pattern tries its alternatives at every position)."""
+    end = 0
+    for digits in DIGITS.finditer(sentence):
+        if digits.start() < end:
+            continue  # inside the last match
+        m = pattern.search(sentence, max(end, digits.start() - reach))
+        if m is None:
+            return
+        yield m
+        end = m.end() if m.end() > m.start() else m.end() + 1
 
 
 def _bounded(bound: str | None, low: float, high: float) -> tuple[float, float, bool]:

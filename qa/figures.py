@@ -92,7 +92,7 @@ class FigureRule:
     # Plain counts ("How many cases …?"): counts of other things stand in almost every sentence, so
     # counts that differ prove nothing (a "different" precision of 0.71 with them, 0.85 without);
     # counts that coincide are said to agree only when this is on
-    counts: bool = True
+    counts: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,8 +189,8 @@ def figure_in(sentence: str, want: Asked, stem: Callable[[str], str], context: C
     """The amount `sentence` gives for what `want` asks, and the setting it names; None if it does
     not answer the question (`answers`: `context()` is the article's title and the sentences before
     it) or holds no amount of the wanted kind near the question's words."""
-    if not DIGIT.search(sentence):
-        return None
+    if not DIGIT.search(sentence) or (cosine < rule.similar and not any(s[:4] in sentence.lower() for s in want.stems)):
+        return None  # no number, or no word of the measure (a stem's first letters are its word's)
     places: dict[str, tuple[int, int]] = {}
     for m in WORD.finditer(SYMBOL.sub(r"\1\2 ", sentence)):  # "R 0" read as "R0", the offsets kept
         places.setdefault(stem(m.group(0)), (m.start(), m.end()))
