@@ -84,8 +84,11 @@ def figures_section(index: Path) -> str:
 
     if not (index / "current").exists():
         return f"Different figures: skipped, no index at {index} (`make bench-suite` builds it)."
-    items = load_labeled()
-    parts, _ = evaluate_figures(qa.load(index), items)
+    try:
+        items = load_labeled()
+        parts, _ = evaluate_figures(qa.load(index), items)
+    except (ValueError, OSError, qa.QuoteQAError) as exc:
+        return f"Different figures: not scored ({exc})."
     return f"Different figures and agreement, {len(items)} labeled COVID-QA questions (eval/figures.py):\n\n" \
         + figures_table(parts)
 

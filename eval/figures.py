@@ -12,13 +12,16 @@ measure with the eval's fixed seed, `eval.split`) and all:
 - different precision / recall: of the questions flagged "different", the share labeled so; of
   those labeled so, the share flagged;
 - agree precision / recall, the same for "agree";
-- false flags: questions labeled "single" or "agree" (one consistent value) flagged "different".
+- false flags: questions labeled "single" or "agree" (one consistent value) flagged "different";
+- figures right: of the figures shown for a rightly flagged disagreement, the share that are
+  their article's labeled value (a flag can be right while a row shows another measure).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +39,7 @@ class Labeled:
     question: str
     measure: str
     label: str  # one of KINDS
-    articles: tuple[str, ...]  # the articles the label's values come from
+    values: tuple[tuple[str, float, float], ...]  # (article, low, high) of each labeled value; high inf: open
 
     @property
     def part(self) -> str:
@@ -51,36 +54,58 @@ def load_labeled(path: Path = LABELS) -> list[Labeled]:
         row = json.loads(line)
         if row.get("label") not in KINDS:
             raise ValueError(f"{path}:{n}: label must be one of {', '.join(KINDS)}, not {row.get('label')!r}")
-        items.append(Labeled(row["id"], row["question"], row["measure"], row["label"],
-                             tuple(v["article"] for v in row.get("values", ()))))
+        values = tuple((v["article"], float(v["low"]), math.inf if v["high"] is None else float(v["high"]))
+                       for v in row.get("values", ()))
+        items.append(Labeled(row["id"], row["question"], row["measure"], row["label"], values))
     return items
 
 
-def flagged(engine, items: Sequence[Labeled]) -> list[str]:
-    """What each answer says: "different", "agree" or "" (neither)."""
-    answers = [engine.ask(item.question) for item in items]
-    return ["different" if a.differences else "agree" if a.agreement else "" for a in answers]
+@dataclass(frozen=True)
+class Said:
+    """What an answer says: "different", "agree" or "" (neither), and the figures it shows."""
+    flag: str
+    shown: tuple[tuple[str, float, float], ...] = ()  # (article, low, high) of each item
+
+
+def flagged(engine, items: Sequence[Labeled]) -> list[Said]:
+    said = []
+    for item in items:
+        answer = engine.ask(item.question)
+        figures = answer.differences + answer.agreement
+        shown = tuple((i.article, i.low, math.inf if i.high is None else i.high) for f in figures for i in f.items)
+        said.append(Said("different" if answer.differences else "agree" if answer.agreement else "", shown))
+    return said
+
+
+def right_figures(item: Labeled, said: Said) -> tuple[int, int]:
+    """(shown figures that match a labeled value of their article, shown figures)."""
+    right = sum(any(a == article and lo <= high and low <= hi for a, low, high in item.values)
+                for article, lo, hi in said.shown)
+    return right, len(said.shown)
 
 
 def _ratio(hits: int, total: int) -> float | None:
     return round(hits / total, 3) if total else None
 
 
-def score(items: Sequence[Labeled], flags: Sequence[str]) -> dict[str, float | int | None]:
-    pairs = list(zip(items, flags))
+def score(items: Sequence[Labeled], said: Sequence[Said]) -> dict[str, float | int | None]:
+    pairs = [(i, s.flag, s) for i, s in zip(items, said)]
     out: dict[str, float | int | None] = {"questions": len(pairs)}
     for kind in ("different", "agree"):
-        said = [i for i, f in pairs if f == kind]
-        labeled = [i for i, _ in pairs if i.label == kind]
-        out[f"{kind}_precision"] = _ratio(sum(i.label == kind for i in said), len(said))
-        out[f"{kind}_recall"] = _ratio(sum(f == kind for i, f in pairs if i.label == kind), len(labeled))
-        out[f"{kind}_flagged"], out[f"{kind}_labeled"] = len(said), len(labeled)
-    out["false_flags"] = sum(f == "different" and i.label != "different" for i, f in pairs)
-    out["consistent"] = sum(i.label != "different" for i, _ in pairs)
+        flagged_as = [i for i, f, _ in pairs if f == kind]
+        labeled = [i for i, _, _ in pairs if i.label == kind]
+        out[f"{kind}_precision"] = _ratio(sum(i.label == kind for i in flagged_as), len(flagged_as))
+        out[f"{kind}_recall"] = _ratio(sum(f == kind for i, f, _ in pairs if i.label == kind), len(labeled))
+        out[f"{kind}_flagged"], out[f"{kind}_labeled"] = len(flagged_as), len(labeled)
+    out["false_flags"] = sum(f == "different" and i.label != "different" for i, f, _ in pairs)
+    out["consistent"] = sum(i.label != "different" for i, _, _ in pairs)
+    # of the figures shown for a rightly flagged disagreement, the share that are the labeled value of their article
+    counts = [right_figures(i, x) for i, f, x in pairs if f == "different" == i.label]
+    out["figures_right"] = _ratio(sum(r for r, _ in counts), sum(n for _, n in counts))
     return out
 
 
-def evaluate(engine, items: Sequence[Labeled]) -> tuple[dict[str, dict], list[str]]:
+def evaluate(engine, items: Sequence[Labeled]) -> tuple[dict[str, dict], list[Said]]:
     """Scores by part (tune, check, all) and each item's flag."""
     flags = flagged(engine, items)
     parts = {}
@@ -91,8 +116,8 @@ def evaluate(engine, items: Sequence[Labeled]) -> tuple[dict[str, dict], list[st
 
 
 def table(parts: dict[str, dict]) -> str:
-    cols = ("questions", "different_precision", "different_recall", "agree_precision", "agree_recall",
-            "false_flags", "consistent")
+    cols = ("questions", "different_precision", "different_recall", "figures_right", "agree_precision",
+            "agree_recall", "false_flags", "consistent")
     show = lambda v: "–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
     lines = ["| part | " + " | ".join(cols) + " |", "|" + "---|" * (len(cols) + 1)]
     lines += [f"| {part} | " + " | ".join(show(scores[c]) for c in cols) + " |" for part, scores in parts.items()]
@@ -121,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(parts))
     if args.show:
         for item, flag in zip(items, flags):
-            if (flag or "none") != {"single": "none"}.get(item.label, item.label):
-                print(f"{item.part:5} {item.id:10} labeled {item.label:9} said {flag or 'nothing':9} {item.question}")
+            if (flag.flag or "none") != {"single": "none"}.get(item.label, item.label):
+                print(f"{item.part:5} {item.id:10} labeled {item.label:9} said {flag.flag or 'nothing':9} {item.question}")
     return 0
 
 

@@ -47,6 +47,8 @@ UNITS = {
     **dict.fromkeys(("°c",), ("°C", 1.0)),
 }
 _SCALE = "thousand|millions|million|billion"
+
+
 def _trie(words) -> str:
     """An alternation of `words` as a prefix tree ("d(?:ay|ays)…"): the regex engine tries a
     letter once, not once a word, which makes a sentence's amounts several times faster to find."""
@@ -71,10 +73,10 @@ def _trie(words) -> str:
 _UNIT = _trie(UNITS)
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:\.\d+)?"
 # a number not glued to a name ("COVID-19", "nsp3", "H1N1", "2a"), a decimal or a citation
-_END = r"(?!\d|[\w.,]\d|[A-Za-z]|/[A-Za-z(]|-?fold|\s*-?\s*times)"
+_END = r"(?!\d|[\w.,]\d|[A-Za-z]|/[A-Za-z(]|-?fold|\s*(?:-\s*)?times)"
 _ONE = rf"(?<![\w\-./^”’])(?<!\b[A-Z]\s)(?:{_NUM}){_END}"
-_HEDGE = r"(?P<hedge>about|approximately|around|roughly|nearly|almost|some|~|≈)\s*"
-_BOUND = r"(?P<bound>up to|less than|fewer than|lower than|below|under|at most|more than|greater than|over|" \
+_HEDGE = r"(?<![A-Za-z])(?P<hedge>about|approximately|around|roughly|nearly|almost|some|~|≈)\s*"
+_BOUND = r"(?<![A-Za-z])(?P<bound>up to|less than|fewer than|lower than|below|under|at most|more than|greater than|over|" \
          r"above|at least|exceeding|<|>|≤|≥)\s*"
 AMOUNT = re.compile(
     rf"(?:{_HEDGE})?(?:{_BOUND})?(?:(?P<pre>between|from)\s+)?(?P<a>{_ONE})"
@@ -92,7 +94,8 @@ RATIO = re.compile(rf"(?:{_BOUND})?(?<![\w.,])(?P<n>\d+(?:\.\d+)?)\s+(?:in|per|o
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 NOT_FIGURES = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:–|-|to|and)\s*\d{{1,2}}(?:st|nd|rd|th)?)?\s+{_MONTH}|"
                          rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|^\s*\d+\.\s|\(\d{{1,3}}(?:[,–-]\s*\d{{1,3}})*\)|"
-                         r"\b(?:9[059]|80)\s*%\s*(?:CI|CrI|confidence|credible|uncertainty)[^);\]]*|"
+                         r"\b(?:9[059]|80)\s*%\s*(?:CI|CrI|HDI|confidence|credible|uncertainty|high[- ]density)"
+                         r"(?:[^()\[\];]|[\[(]\s*(?:CI|CrI|HDI)\s*[\])])*|"
                          r"\b[pP]\s*[<=>≤]\s*0?\.\d+|\b(?:Tables?|Fig(?:ure)?s?\.?|Eq(?:uation)?s?\.?|Supplementary\s+\w+|"
                          r"Sections?|Chapters?|Appendix|Box|Phase|Step|Group|Type|Lineage|Clade|Model)\s*[A-Z]?\d+|\b[nN]\s*=\s*\d[\d,]*|\[[\d,;\s–-]+\]|\(\d{4}\)")
 SCALES = {"thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9}
@@ -118,8 +121,10 @@ def amounts(sentence: str) -> tuple[Amount, ...]:
     found = []
     for m in _near_digits(RATIO, sentence, 16) if SHARE.search(sentence) else ():  # "1 in 100,000": a share, in %
         if not any(a <= m.start() < b for a, b in hidden):
-            share = 100 * _number(m.group("n")) / max(_number(m.group("d")), 1e-9)
-            low, high, bounded = _bounded(m.group("bound"), share, share)
+            n, d = _number(m.group("n")), _number(m.group("d"))
+            if not (0 < d < math.inf and n < math.inf):
+                continue  # "1 in 0"
+            low, high, bounded = _bounded(m.group("bound"), 100 * n / d, 100 * n / d)
             found.append(Amount(text=m.group(0).strip(), low=low, high=high, unit="%", start=m.start(),
                                 end=m.end(), bounded=bounded))
             hidden.append(m.span())
@@ -161,6 +166,9 @@ def _number(text: str) -> float:
 def _amount(m: re.Match) -> Amount | None:
     unit_text = (m.group("unit") or m.group("a_unit") or "").lower()
     base, factor = UNITS.get(unit_text, ("", 1.0))
+    a_base, a_factor = UNITS.get((m.group("a_unit") or unit_text).lower(), ("", 1.0))
+    if a_base != base:
+        return None  # "2 days to 40%": no one kind of figure
     a = _number(m.group("a"))
     b = _number(m.group("b")) if m.group("b") else a
     if (m.group("b") is None and m.group("pre")) or (m.group("sep") == "and" and (m.group("pre") or "").lower() != "between"):
@@ -169,11 +177,12 @@ def _amount(m: re.Match) -> Amount | None:
         return None  # a year, or years ("1918-1919")
     scale = SCALES.get((m.group("scale") or m.group("a_scale") or "").lower(), 1.0)
     a_scale = SCALES.get((m.group("a_scale") or m.group("scale") or "").lower(), 1.0)
-    low, high = sorted((a * factor * a_scale, b * factor * scale))
+    low, high = sorted((a * a_factor * a_scale, b * factor * scale))  # "6 hours to 2 days": each its own unit
     if m.group("hedge"):
         low, high = low * (1 - HEDGED), high * (1 + HEDGED)
-    low, high, _ = _bounded(m.group("bound"), low, high)
-    bound = m.group("bound")
+    low, high, bounded = _bounded(m.group("bound"), low, high)
+    if not (math.isfinite(low) and (math.isfinite(high) or bounded)):
+        return None  # a number too long for a float
     start = m.start()
     return Amount(text=m.group(0).strip(), low=low, high=high, unit=base, start=start,
-                  end=start + len(m.group(0).rstrip()), bounded=bool(bound))
+                  end=start + len(m.group(0).rstrip()), bounded=bounded)

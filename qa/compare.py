@@ -20,6 +20,8 @@ from .retrieve import Retriever
 from .settings import Settings
 
 class Comparer:
+    """The engine's figures step, over one loaded build (`__call__` per answered turn)."""
+
     def __init__(self, store: Store, retriever: Retriever, chooser: Chooser):
         self._store, self._chooser, self._tokenize = store, chooser, retriever.tokenize
         self._weight = retriever.word_weight

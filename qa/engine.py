@@ -174,6 +174,7 @@ class Engine(Build):
 def load(index_dir: str | Path = "index", *, corpus_dir: str | Path | None = None,
          settings: Settings = SHIPPED, encoder: str | None = None) -> Engine:
     """Load the model and the index once. With `corpus_dir`, refuse an index older than the corpus.
-    Questions are encoded by the index's runtime; `encoder` ("onnx", "torch") insists on one."""
+    Questions are encoded by the index's runtime; `encoder` ("onnx", "torch") insists on one
+    (an index built for the other is refused with the fix)."""
     store, embedder = open_build(Path(index_dir), encoder=encoder, corpus_dir=corpus_dir)
     return Engine(store, embedder, settings, pinned=encoder)

@@ -7,12 +7,14 @@ measures is its first run of content words after the question words, without qua
 "mean" or "estimated" ("incubation period"); the kind of figure it wants (`DIMENSIONS`) follows
 from its words: a duration, a percentage, a dose, a sequence length, or a plain number.
 
-A sentence gives a figure for it when it holds every word of the measure (by stem) and an amount
-of the wanted kind (`qa.amounts`) stands just after them — or, failing that, just before. Over
-the candidate windows of the answer, best first, each article's first such sentence is its
-figure. Two or more articles' figures are then compared in one unit: when every pair overlaps
-they agree; when any two do not, the articles give different figures, and all are shown. The
-sentence's setting is the place or group it names ("in South Korea", "among children").
+A sentence gives a figure for it when it answers the question (`answers`: a word of the measure by
+stem, or a meaning near the question's; enough of the question's words with its context; every
+name the question names) and an amount of the wanted kind (`qa.amounts`) stands just after the
+measure's words — or, failing that, just before. Over the candidate windows of the answer, best
+first, each article's first such sentence is its figure. Two or more articles' figures are then
+compared in one unit (`verdict`): when any two do not overlap the articles give different
+figures, and all are shown; when all overlap and each is a value or a narrow range, they agree.
+The sentence's setting is the place or group it names ("in South Korea", "among children").
 
 Pure: the question, sentences and a stemmer in; `Finding`s out. `qa.choose` supplies the
 candidate sentences, `qa.cite` turns the chosen ones into checked quotes.
@@ -49,6 +51,8 @@ SCAFFOLD = re.compile(
 DEFINITION = re.compile(r"\s*(a|an)\b", re.I)  # "What is an incubation period?" asks what it is, not how long
 # a question about one study's own figures ("What was the response rate for the study?"): no articles to compare
 ONE_STUDY = re.compile(r"\b(the|this|that) (study|survey|trial|cohort|sample|report|paper|article|analysis|model)\b", re.I)
+# words that end a measure though BM25 keeps them ("mortality among …", "rate versus …")
+ENDS = frozenset("among within versus vs like per across via without amongst inside outside following".split())
 QUALIFIERS = frozenset("estimated estimate mean median average overall typical usual approximate approximately "
                        "roughly about reported basic current known expected observed actual descriptive statistics "
                        "many much long often percentage percent proportion fraction share amount total".split())
@@ -149,7 +153,7 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
         low = word.lower()
         if low in QUALIFIERS or (not words and low in stop):
             continue  # "the", "mean", "estimated" before the measure
-        measured = measured or (bool(words) and low in stop)  # the measure ends at its first stop word
+        measured = measured or (bool(words) and (low in stop or low in ENDS))  # the measure ends at its first stop word
         if not measured:
             words.append(word)
         elif low not in stop:
@@ -161,7 +165,7 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
     weights = {}
     for word in words + subject:
         weights[stem(word)] = max(weights.get(stem(word), 0.0), weight(word))
-    if any(weight(w) == 0 and w.lower() not in stop for w in words + subject):
+    if any(weight(w) == 0 and len(w) > 1 and w.lower() not in stop for w in words + subject):
         return None  # a word no article uses: no sentence can be about what it names
     names = tuple(dict.fromkeys(stem(w) for w in subject if NAME.search(w) and weight(w) > 0))
     return Asked(" ".join(words), stems, units, tuple(s for s in dict.fromkeys(stem(w) for w in subject) if s not in stems),
@@ -190,7 +194,8 @@ def figure_in(sentence: str, want: Asked, stem: Callable[[str], str], context: C
     not answer the question (`answers`: `context()` is the article's title and the sentences before
     it) or holds no amount of the wanted kind near the question's words."""
     if not DIGIT.search(sentence) or (cosine < rule.similar and not any(s[:4] in sentence.lower() for s in want.stems)):
-        return None  # no number, or no word of the measure (a stem's first letters are its word's)
+        return None  # no number, or no word of the measure (a stem's first letters are its word's, but
+        # for the few Snowball rewrites such as "dying": "die", which only the cosine route then finds)
     places: dict[str, tuple[int, int]] = {}
     for m in WORD.finditer(SYMBOL.sub(r"\1\2 ", sentence)):  # "R 0" read as "R0", the offsets kept
         places.setdefault(stem(m.group(0)), (m.start(), m.end()))
