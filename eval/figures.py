@@ -54,8 +54,7 @@ def load_labeled(path: Path = LABELS) -> list[Labeled]:
         row = json.loads(line)
         if row.get("label") not in KINDS:
             raise ValueError(f"{path}:{n}: label must be one of {', '.join(KINDS)}, not {row.get('label')!r}")
-        values = tuple((v["article"], float(v["low"]), math.inf if v["high"] is None else float(v["high"]))
-                       for v in row.get("values", ()))
+        values = tuple(_in_base(v) for v in row.get("values", ()))
         items.append(Labeled(row["id"], row["question"], row["measure"], row["label"], values))
     return items
 
@@ -65,6 +64,15 @@ class Said:
     """What an answer says: "different", "agree" or "" (neither), and the figures it shows."""
     flag: str
     shown: tuple[tuple[str, float, float], ...] = ()  # (article, low, high) of each item
+
+
+def _in_base(value: dict) -> tuple[str, float, float]:
+    """(article, low, high) of a labeled value in the unit the engine compares it in (`qa.amounts.UNITS`)."""
+    from qa.amounts import UNITS
+
+    _, factor = UNITS.get(str(value.get("unit", "")).lower(), ("", 1.0))
+    high = math.inf if value["high"] is None else float(value["high"]) * factor
+    return value["article"], float(value["low"]) * factor, high
 
 
 def flagged(engine, items: Sequence[Labeled]) -> list[Said]:

@@ -71,10 +71,10 @@ def _trie(words) -> str:
 
 
 _UNIT = _trie(UNITS)
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:\.\d+)?"
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:[.·]\d+)?"  # "48·0": a decimal
 # a number not glued to a name ("COVID-19", "nsp3", "H1N1", "2a"), a decimal or a citation
 _END = r"(?!\d|[\w.,]\d|[A-Za-z]|/[A-Za-z(]|-?fold|\s*(?:-\s*)?times)"
-_ONE = rf"(?<![\w\-./^”’])(?<!\b[A-Z]\s)(?:{_NUM}){_END}"
+_ONE = rf"(?<![\w\-./^”’·])(?<!\b[A-Z]\s)(?:{_NUM}){_END}"
 _HEDGE = r"(?<![A-Za-z])(?P<hedge>about|approximately|around|roughly|nearly|almost|some|~|≈)\s*"
 _BOUND = r"(?<![A-Za-z])(?P<bound>up to|less than|fewer than|lower than|below|under|at most|more than|greater than|over|" \
          r"above|at least|exceeding|<|>|≤|≥)\s*"
@@ -160,7 +160,7 @@ def _bounded(bound: str | None, low: float, high: float) -> tuple[float, float, 
 
 
 def _number(text: str) -> float:
-    return float(text.replace(",", "").replace(" ", ""))
+    return float(text.replace(",", "").replace(" ", "").replace("·", "."))
 
 
 def _amount(m: re.Match) -> Amount | None:

@@ -92,7 +92,7 @@ class FigureRule:
     """When a candidate sentence answers a figure question (chosen on the labeled set's tuning part)."""
     cover: float = 0.5  # share of the question's content words (IDF-weighted) in the sentence or its context
     in_sentence: float = 0.2  # ... of which in the sentence itself
-    similar: float = 0.4  # cosine to the question that stands in for a word of the measure
+    similar: float = 0.6  # cosine to the question that stands in for a word of the measure
     # Plain counts ("How many cases …?"): counts of other things stand in almost every sentence, so
     # counts that differ prove nothing (a "different" precision of 0.71 with them, 0.85 without);
     # counts that coincide are said to agree only when this is on
@@ -181,7 +181,8 @@ def answers(want: Asked, places: Mapping[str, object], context: Callable[[], set
     weights = {s: w for s, w in want.weights if w > 0}  # a word no article uses cannot be asked of one
     total = sum(weights.values())
     inside = sum(w for s, w in weights.items() if s in places)
-    if not total or inside < rule.in_sentence * total or not (any(s in places for s in want.stems) or cosine >= rule.similar):
+    if not total or inside < rule.in_sentence * total \
+            or not (any(s in places for s in want.stems) or cosine >= rule.similar):
         return False
     around = context() if any(s not in places for s in (*weights, *want.names)) else set()
     near = sum(w for s, w in weights.items() if s in places or s in around)
