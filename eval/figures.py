@@ -67,12 +67,12 @@ class Said:
 
 
 def _in_base(value: dict) -> tuple[str, float, float]:
-    """(article, low, high) of a labeled value in the unit the engine compares it in (`qa.amounts.UNITS`)."""
-    from qa.amounts import UNITS
+    """(article, low, high) of a labeled value in the unit the engine compares it in (`qa.in_base`)."""
+    from qa import in_base
 
-    _, factor = UNITS.get(str(value.get("unit", "")).lower(), ("", 1.0))
-    high = math.inf if value["high"] is None else float(value["high"]) * factor
-    return value["article"], float(value["low"]) * factor, high
+    unit = str(value.get("unit", ""))
+    high = math.inf if value["high"] is None else in_base(float(value["high"]), unit)[0]
+    return value["article"], in_base(float(value["low"]), unit)[0], high
 
 
 def flagged(engine, items: Sequence[Labeled]) -> list[Said]:

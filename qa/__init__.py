@@ -5,13 +5,14 @@ export) → this package (the engine: retrieve, rank, follow-ups, quotes, absten
 `qa.index` (the on-disk format). `qa.embed` is the model at the edge.
 """
 
-from .answer import Answer, Passage, Quote, Reference, Source
+from .amounts import in_base
+from .answer import Answer, FigureItem, Figures, Passage, Quote, Reference, Source
 from .engine import Engine, load
 from .reading import MAX_QUESTION_CHARS
 from .settings import Settings
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, ModelError, QuoteQAError
 
 __all__ = [
-    "Answer", "Engine", "IndexCorruptError", "IndexMissingError", "IndexStaleError", "MAX_QUESTION_CHARS",
-    "ModelError", "Passage", "Quote", "QuoteQAError", "Reference", "Settings", "Source", "load",
+    "Answer", "Engine", "FigureItem", "Figures", "IndexCorruptError", "IndexMissingError", "IndexStaleError", "MAX_QUESTION_CHARS",
+    "ModelError", "Passage", "Quote", "QuoteQAError", "Reference", "Settings", "Source", "in_base", "load",
 ]

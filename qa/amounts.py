@@ -152,6 +152,16 @@ def _near_digits(pattern: re.Pattern, sentence: str, reach: int = 40) -> Iterato
         end = m.end() if m.end() > m.start() else m.end() + 1
 
 
+def in_base(value: float, unit: str) -> tuple[float, str]:
+    """A value in `unit` as figures are compared: (value in its kind's base unit, that unit).
+
+    >>> in_base(2, "weeks"), in_base(30, "kb"), in_base(5, "")
+    ((14.0, 'days'), (30000.0, 'bases'), (5.0, ''))
+    """
+    base, factor = UNITS.get(unit.lower(), ("", 1.0))
+    return value * factor, base
+
+
 def _bounded(bound: str | None, low: float, high: float) -> tuple[float, float, bool]:
     """An interval with the bound before it applied ("up to 14": 0–14; "at least 3": 3–∞)."""
     if not bound:

@@ -19,6 +19,7 @@ from .reading import Turn
 from .retrieve import Retriever
 from .settings import Settings
 
+
 class Comparer:
     """The engine's figures step, over one loaded build (`__call__` per answered turn)."""
 
@@ -30,8 +31,9 @@ class Comparer:
     def __call__(self, turn: Turn, ranked: np.ndarray, vec: np.ndarray, sources: tuple[Source, ...],
                  s: Settings) -> tuple[tuple[Figures, ...], tuple[Figures, ...], tuple[Source, ...]]:
         """(differences, agreement, the sources with the figures' articles added) for the turn (as
-        read: "its" replaced) over its `ranked` windows (`vec`: the question's vector); nothing when it asks for no figure, fewer
-        than two articles give one, or it asks "Why?", "What else?" or for the evidence."""
+        read: "its" replaced) over its `ranked` windows (`vec`: the question's vector); nothing when
+        it asks for no figure, fewer than two articles give one, or it asks "Why?", "What else?" or
+        for the evidence."""
         if not s.figures or turn.intent:
             return (), (), sources
         want = wanted(turn.reading or turn.question, self._tokenize.stop, self._stem, self._weight, s.figure_rule)
@@ -46,7 +48,6 @@ class Comparer:
         said = verdict([f.amount for f in kept]) if len(kept) > 1 else None
         if said is None or (said == "different" and want.counts_only):
             return (), (), sources
-        cited = tuple(c for c in cited if c in sources or c.article_id in checked)
         figures = Figures(measure=finding.measure, items=tuple(self._item(f, checked[f.article_id]) for f in kept))
         return ((figures,), (), cited) if said == "different" else ((), (figures,), cited)
 
