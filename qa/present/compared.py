@@ -29,19 +29,18 @@ def agree_heading(f: Figures) -> str:
 
 def about(item: FigureItem) -> str:
     """The article, its date and the setting its sentence names: "Title, 2020; in South Korea"."""
-    said = item.title + (f", {item.date}" if item.date else "")
-    return said + (f"; {item.setting}" if item.setting else "") + (f" ({caution_text(item)})" if caution_text(item) else "")
+    said, caution = item.title + (f", {item.date}" if item.date else ""), caution_text(item)
+    return said + (f"; {item.setting}" if item.setting else "") + (f" ({caution})" if caution else "")
 
 
 def figure_lines(answer: Answer, bullet: str = "  - ", quoted: str = "  ") -> list[str]:
     """Plain-text lines: each measure's heading, then a line a figure with its sentence and [n]."""
     lines: list[str] = []
-    for f, heading in _blocks(answer):
+    for f, heading, differ in _blocks(answer):
         lines.append(heading)
         for item in f.items:
             lines += [f"{bullet}{item.value} [{item.number}] — {about(item)}", f"{quoted}  “{item.quote}”"]
-        lines += [READ_THEM] if f in answer.differences else []
-        lines.append("")
+        lines += [READ_THEM, ""] if differ else [""]
     return lines
 
 
@@ -49,11 +48,13 @@ def figures_markdown(answer: Answer) -> list[str]:
     """Markdown blocks: each measure's heading, then a bullet a figure, its sentence quoted."""
     return [f"*{escape_md(heading)}*\n\n" + "\n".join(
         f"- **{escape_md(i.value)}** \\[{i.number}\\] {escape_md(about(i))}: “{escape_md(i.quote)}”" for i in f.items)
-        + (f"\n\n*{escape_md(READ_THEM)}*" if f in answer.differences else "") for f, heading in _blocks(answer)]
+        + (f"\n\n*{escape_md(READ_THEM)}*" if differ else "") for f, heading, differ in _blocks(answer)]
 
 
-def _blocks(answer: Answer) -> list[tuple[Figures, str]]:
-    return [(f, differ_heading(f)) for f in answer.differences] + [(f, agree_heading(f)) for f in answer.agreement]
+def _blocks(answer: Answer) -> list[tuple[Figures, str, bool]]:
+    """(figures, heading, whether they differ), differences first."""
+    return [(f, differ_heading(f), True) for f in answer.differences] + \
+        [(f, agree_heading(f), False) for f in answer.agreement]
 
 
 def figures_html(answer: Answer, turn: int) -> Markup:
