@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import AbstractSet, Callable, Iterable, Mapping, Sequence
 
 from .amounts import Amount, amounts
 
@@ -172,7 +173,7 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
                  tuple(weights.items()), names, bool(DIMENSIONS[0][0].search(question)))
 
 
-def answers(want: Asked, places: Mapping[str, object], context: Callable[[], set[str]], cosine: float,
+def answers(want: Asked, places: Mapping[str, object], context: Callable[[], AbstractSet[str]], cosine: float,
             rule: FigureRule) -> bool:
     """Whether a sentence (its stems `places`; `context()`: its context's) answers the question: it
     or its context names every name the question names and holds `rule.cover` of the question's
@@ -197,10 +198,10 @@ def figure_in(sentence: str, want: Asked, stem: Callable[[str], str], context: C
     if not DIGIT.search(sentence) or (cosine < rule.similar and not any(s[:4] in sentence.lower() for s in want.stems)):
         return None  # no number, or no word of the measure (a stem's first letters are its word's, but
         # for the few Snowball rewrites such as "dying": "die", which only the cosine route then finds)
-    places: dict[str, tuple[int, int]] = {}
-    for m in WORD.finditer(SYMBOL.sub(r"\1\2 ", sentence)):  # "R 0" read as "R0", the offsets kept
-        places.setdefault(stem(m.group(0)), (m.start(), m.end()))
-    if not answers(want, places, lambda: {stem(w) for w in WORD.findall(SYMBOL.sub(r"\1\2", context()))}, cosine, rule):
+    if want.units is not None and not any(a.unit in want.units for a in amounts(sentence)):
+        return None  # no amount of the wanted kind: the cheapest test first
+    places = _places(sentence, stem)
+    if not answers(want, places, lambda: _stems(context(), stem), cosine, rule):
         return None
     anchors = [places[s] for s in want.stems if s in places] or [places[s] for s in want.subject if s in places]
     if not anchors:
@@ -217,6 +218,21 @@ def figure_in(sentence: str, want: Asked, stem: Callable[[str], str], context: C
     amount = min(near, key=lambda a: min(abs(a.start - at) for at in named)) if named else near[0]
     setting = SETTING.search(sentence)
     return amount, setting.group(0) if setting else None
+
+
+@lru_cache(maxsize=16384)  # the same candidate sentences come up question after question
+def _places(sentence: str, stem: Callable[[str], str]) -> Mapping[str, tuple[int, int]]:
+    """Each word's stem in `sentence` and where it first stands ("R 0" read as "R0", offsets kept)."""
+    places: dict[str, tuple[int, int]] = {}
+    for m in WORD.finditer(SYMBOL.sub(r"\1\2 ", sentence)):
+        places.setdefault(stem(m.group(0)), (m.start(), m.end()))
+    return places
+
+
+@lru_cache(maxsize=16384)
+def _stems(text: str, stem: Callable[[str], str]) -> frozenset[str]:
+    """The stems of the words of `text` ("R 0" read as "R0")."""
+    return frozenset(stem(w) for w in WORD.findall(SYMBOL.sub(r"\1\2", text)))
 
 
 def _named_after(sentence: str, amount: Amount, asked_for: set[str], stem: Callable[[str], str], words: int = 2) -> bool:
