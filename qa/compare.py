@@ -12,7 +12,7 @@ import numpy as np
 from .answer import FigureItem, Figures, Quote, Source
 from .choose import Chooser
 from .cite import cite_also
-from .figures import Figure, find, verdict, wanted
+from .figures import Figure, find, unhyphenated, verdict, wanted
 from .index import Store
 from .quotes import Selection
 from .reading import Turn
@@ -26,7 +26,7 @@ class Comparer:
     def __init__(self, store: Store, retriever: Retriever, chooser: Chooser):
         self._store, self._chooser, self._tokenize = store, chooser, retriever.tokenize
         self._weight = retriever.word_weight
-        self._stem = lru_cache(maxsize=65536)(retriever.tokenize.stem)  # the same words recur in every sentence
+        self._stem = lru_cache(maxsize=65536)(unhyphenated(retriever.tokenize.stem))  # the same words recur in every sentence
 
     def __call__(self, turn: Turn, ranked: np.ndarray, vec: np.ndarray, sources: tuple[Source, ...],
                  s: Settings) -> tuple[tuple[Figures, ...], tuple[Figures, ...], tuple[Source, ...]]:

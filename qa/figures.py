@@ -60,6 +60,7 @@ QUALIFIERS = frozenset("estimated estimate mean median average overall typical u
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 NAME = re.compile(r"\d|[A-Za-z][A-Z]")  # a word with a digit or a capital after its first letter: "H7N9", "MERS", "1918"
 DIGIT = re.compile(r"\d")
+HYPHENATED = re.compile(r"\b[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b")
 SYMBOL = re.compile(r"\b([A-Z]) (\d)\b")  # "R 0": a subscript that lost its place in the text ("R0")
 SETTING = re.compile(r"\b(?:in|among|from|across)\s+(?:the\s+)?(?P<where>(?:[A-Z][\w\-]*(?:\s+(?:of\s+)?[A-Z][\w\-]*){0,3})|"
                      r"(?:(?:hospitali[sz]ed|critically ill|severe|elderly|older|young|pregnant|infected|confirmed)\s+)?"
@@ -81,6 +82,7 @@ class Asked:
     weights: tuple[tuple[str, float], ...] = ()  # each stem's weight (an IDF: 0 for a word no article uses)
     names: tuple[str, ...] = ()  # stems of the names among its words ("MERS-CoV", "H7N9", "Wuhan")
     symbol: bool = False  # it asks for a number named by its symbol ("R0"), which stands right after it
+    kin: tuple[frozenset[str], ...] = ()  # the parts of each hyphenated name it names ("MERS-CoV": mers, cov)
 
     @property
     def counts_only(self) -> bool:
@@ -170,7 +172,7 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
         return None  # a word no article uses: no sentence can be about what it names
     names = tuple(dict.fromkeys(stem(w) for w in subject if NAME.search(w) and weight(w) > 0))
     return Asked(" ".join(words), stems, units, tuple(s for s in dict.fromkeys(stem(w) for w in subject) if s not in stems),
-                 tuple(weights.items()), names, bool(DIMENSIONS[0][0].search(question)))
+                 tuple(weights.items()), names, bool(DIMENSIONS[0][0].search(question)), _kin(" ".join(subject)))
 
 
 def answers(want: Asked, places: Mapping[str, object], context: Callable[[], AbstractSet[str]], cosine: float,
@@ -201,7 +203,7 @@ def figure_in(sentence: str, want: Asked, stem: Callable[[str], str], context: C
     if want.units is not None and not any(a.unit in want.units for a in amounts(sentence)):
         return None  # no amount of the wanted kind: the cheapest test first
     places = _places(sentence, stem)
-    if not answers(want, places, lambda: _stems(context(), stem), cosine, rule):
+    if not answers(want, places, lambda: _stems(context(), stem), cosine, rule) or _rival(sentence, want):
         return None
     anchors = [places[s] for s in want.stems if s in places] or [places[s] for s in want.subject if s in places]
     if not anchors:
@@ -233,6 +235,32 @@ def _places(sentence: str, stem: Callable[[str], str]) -> Mapping[str, tuple[int
 def _stems(text: str, stem: Callable[[str], str]) -> frozenset[str]:
     """The stems of the words of `text` ("R 0" read as "R0")."""
     return frozenset(stem(w) for w in WORD.findall(SYMBOL.sub(r"\1\2", text)))
+
+
+def _kin(text: str) -> tuple[frozenset[str], ...]:
+    """The parts of each hyphenated name in `text` ("SARS-CoV-2": sars, cov, 2)."""
+    return tuple(dict.fromkeys(frozenset(m.group(0).lower().split("-")) for m in HYPHENATED.finditer(text)
+                               if NAME.search(m.group(0))))
+
+
+def _rival(sentence: str, want: Asked) -> bool:
+    """Whether `sentence` names a rival of a name the question names, and not that name itself: a
+    name of the same family that is another member ("SARS-CoV" for "MERS-CoV": a part shared, and
+    each with a part the other lacks). Its figure is the rival's, whatever its context names.
+
+    >>> want = Asked("deaths", ("death",), None, kin=(frozenset({"mers", "cov"}),))
+    >>> [_rival(s, want) for s in ("SARS-CoV killed 10%.", "MERS-CoV killed 35%, SARS-CoV 10%.", "SARS killed 10%.")]
+    [True, False, False]
+    """
+    if not want.kin:
+        return False
+    own = _kin(sentence)
+    return not any(k in own for k in want.kin) and any(k & o and k - o and o - k for k in want.kin for o in own)
+
+
+def unhyphenated(stem: Callable[[str], str]) -> Callable[[str], str]:
+    """How figures compare words: by `stem`, hyphens aside ("COVID19" is "COVID-19")."""
+    return lambda word: stem(word).replace("-", "")
 
 
 def _named_after(sentence: str, amount: Amount, asked_for: set[str], stem: Callable[[str], str], words: int = 2) -> bool:
