@@ -183,3 +183,21 @@ def test_the_page_shows_different_figures_side_by_side_with_the_caution(fever_in
 
         answer = ask(page, FATALITY)
         assert "2 articles agree on “case fatality rate”:" in answer
+
+
+def test_a_figure_a_hundredfold_from_the_others_or_about_a_rival_name_is_left_out():
+    """A lab incubation of 30 minutes is no incubation period of days, and a sentence about
+    SARS-CoV gives no figure for MERS-CoV even where its paragraph names MERS-CoV."""
+    from qa.figures import asked, find
+
+    def stem(word):
+        return word.lower().rstrip("s")
+
+    want = asked("What is the incubation period of MERS-CoV?", frozenset({"is", "the", "of", "was", "an", "in"}), stem)
+    sentences = [(0, "a", "The incubation period of MERS-CoV was 5 days.", str, 0.0),
+                 (1, "b", "The incubation period of MERS-CoV was 12 days in Riyadh.", str, 0.0),
+                 (2, "c", "After an incubation period of 30 min the MERS-CoV cultures were fixed.", str, 0.0),
+                 (3, "d", "The incubation period of SARS-CoV was 4 days.", lambda: "MERS-CoV in camels", 0.0)]
+    finding = find(want, sentences, stem)
+    assert [(f.article_id, f.amount.text) for f in finding.figures] == [("a", "5 days"), ("b", "12 days")]
+    assert find(want, sentences[2:] + sentences[:1], stem) is None  # 30 minutes against 5 days: no disagreement
