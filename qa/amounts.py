@@ -114,6 +114,22 @@ class Amount:
     bounded: bool = False  # "up to", "less than", "at least": one end is open
 
 
+def may_hold(sentence: str, units: frozenset[str]) -> bool:
+    """Whether `sentence` may hold an amount in one of the base `units` ("" a plain number): False
+    only when it cannot, as no spelling of them stands in it — a quick test before `amounts`.
+
+    >>> [may_hold(s, frozenset({"days"})) for s in ("It took 5 days.", "It took 5 of 9.", "2 wk")]
+    [True, False, True]
+    """
+    return "" in units or bool(_spellings(units).search(sentence)) or ("%" in units and bool(SHARE.search(sentence)))
+
+
+@lru_cache(maxsize=64)
+def _spellings(units: frozenset[str]) -> re.Pattern:
+    """Any spelling of the base `units` as a whole word, as `AMOUNT` reads it."""
+    return re.compile(rf"(?<![A-Za-z]){_trie(w for w, (base, _) in UNITS.items() if base in units)}(?!\w)", re.I)
+
+
 @lru_cache(maxsize=8192)  # the same candidate sentences come up question after question
 def amounts(sentence: str) -> tuple[Amount, ...]:
     """Every amount in `sentence`, in order (see the module doc)."""

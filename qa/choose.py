@@ -153,10 +153,10 @@ class Chooser:
                     lambda article: cautions(article, today, s.caution_years))
 
     def sentences(self, ranked: np.ndarray, limit: int, vec: np.ndarray,
-                  before: int = 2) -> Iterator[tuple[int, str, str, Callable[[], str], float]]:
+                  before: int = 2) -> Iterator[tuple[int, str, str, Callable[[], tuple[str, ...]], float]]:
         """(row, article id, text, its context, cosine to `vec`) of the sentences of the best `limit`
-        windows, best first, once each; the context (made when asked for) is the article's title
-        and the `before` sentences before it."""
+        windows, best first, once each; the context (made when asked for) is the texts of the
+        article's title and the `before` sentences before it."""
         rows = list(dict.fromkeys(r for w in ranked[:limit] for r in self._rows(int(w))))
         cosines = self._store.sentence_vectors[rows] @ vec if rows else []
         sentences = self._store.sentences
@@ -164,10 +164,10 @@ class Chooser:
             article = sentences[r].article_id
             yield r, article, sentences[r].text, partial(self._context, r, before), float(cosine)
 
-    def _context(self, row: int, before: int) -> str:
+    def _context(self, row: int, before: int) -> tuple[str, ...]:
         sentences, article = self._store.sentences, self._store.sentences[row].article_id
         near = [x.text for x in sentences[max(0, row - before):row] if x.article_id == article]
-        return " ".join([self._store.articles[article].title, *near])
+        return self._store.articles[article].title, *near
 
     def _rows(self, w: int) -> range:
         first, length = int(self._store.windows[w, 0]), int(self._store.windows[w, 1])

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import AbstractSet, Callable, Iterable, Mapping, Sequence
 
-from .amounts import Amount, amounts
+from .amounts import Amount, amounts, may_hold
 
 ASKS_FIGURE = re.compile(
     r"\b(how (long|many|much|often|old|large|big|far|common|frequent)|percentages?|percent|proportions?|fractions?|rates?|"
@@ -103,7 +103,7 @@ class FigureRule:
     # them, 0.85 without); counts that coincide are said to agree when this is on (tuning part:
     # agree recall 0.083 -> 0.167 at precision 1.0; no "agree" at all on the COVID-QA, MedQuAD and
     # foot-drop dev questions either way)
-    counts: bool = True
+    counts: bool = False
     # A figure this many times above or below the median of the articles' figures measures something
     # else (set from first principles, not tuned: on the labeled set it removes 4 wrong rows and no
     # right one; one flag labeled right stood only on such a row, and goes with it)
@@ -200,18 +200,19 @@ def answers(want: Asked, places: Mapping[str, object], context: Callable[[], Abs
     return near >= rule.cover * total and all(s in places or s in around for s in want.names)
 
 
-def figure_in(sentence: str, want: Asked, stem: Callable[[str], str], context: Callable[[], str] = str,
+def figure_in(sentence: str, want: Asked, stem: Callable[[str], str], context: Callable[[], Sequence[str]] = tuple,
               cosine: float = 0.0, rule: FigureRule = FigureRule()) -> tuple[Amount, str | None] | None:
     """The amount `sentence` gives for what `want` asks, and the setting it names; None if it does
-    not answer the question (`answers`: `context()` is the article's title and the sentences before
+    not answer the question (`answers`: `context()` gives the article's title and the sentences before
     it) or holds no amount of the wanted kind near the question's words."""
     if not DIGIT.search(sentence) or (cosine < rule.similar and not any(s[:4] in sentence.lower() for s in want.stems)):
         return None  # no number, or no word of the measure (a stem's first letters are its word's, but
         # for the few Snowball rewrites such as "dying": "die", which only the cosine route then finds)
-    if want.units is not None and not any(a.unit in want.units for a in amounts(sentence)):
+    if want.units is not None and not (may_hold(sentence, want.units) and any(a.unit in want.units for a in amounts(sentence))):
         return None  # no amount of the wanted kind: the cheapest test first
     places = _places(sentence, stem)
-    if not answers(want, places, lambda: _stems(context(), stem), cosine, rule) or _rival(sentence, want):
+    if not answers(want, places, lambda: frozenset().union(*(_stems(t, stem) for t in context())), cosine, rule) \
+            or _rival(sentence, want):
         return None
     anchors = [places[s] for s in want.stems if s in places] or [places[s] for s in want.subject if s in places]
     if not anchors:
@@ -311,9 +312,9 @@ def wanted(question: str, stop: frozenset[str], stem: Callable[[str], str], weig
     return None if want is None or (not rule.counts and want.counts_only) else want
 
 
-def find(want: Asked, sentences: Iterable[tuple[int, str, str, Callable[[], str], float]], stem: Callable[[str], str],
+def find(want: Asked, sentences: Iterable[tuple[int, str, str, Callable[[], Sequence[str]], float]], stem: Callable[[str], str],
          most: int = 6, rule: FigureRule = FigureRule()) -> Finding | None:
-    """Over `sentences` (row, article id, text, its context, cosine to the question), best first:
+    """Over `sentences` (row, article id, text, its context's texts, cosine to the question), best first:
     the figures the articles give for what was asked, when two or more articles give one.
     `stem(word)`: the word's search stem, lower-cased."""
     figures = (Figure(row, aid, *found) for row, aid, text, context, cosine in sentences

@@ -194,10 +194,10 @@ def test_a_figure_a_hundredfold_from_the_others_or_about_a_rival_name_is_left_ou
         return word.lower().rstrip("s")
 
     want = asked("What is the incubation period of MERS-CoV?", frozenset({"is", "the", "of", "was", "an", "in"}), stem)
-    sentences = [(0, "a", "The incubation period of MERS-CoV was 5 days.", str, 0.0),
-                 (1, "b", "The incubation period of MERS-CoV was 12 days in Riyadh.", str, 0.0),
-                 (2, "c", "After an incubation period of 30 min the MERS-CoV cultures were fixed.", str, 0.0),
-                 (3, "d", "The incubation period of SARS-CoV was 4 days.", lambda: "MERS-CoV in camels", 0.0)]
+    sentences = [(0, "a", "The incubation period of MERS-CoV was 5 days.", tuple, 0.0),
+                 (1, "b", "The incubation period of MERS-CoV was 12 days in Riyadh.", tuple, 0.0),
+                 (2, "c", "After an incubation period of 30 min the MERS-CoV cultures were fixed.", tuple, 0.0),
+                 (3, "d", "The incubation period of SARS-CoV was 4 days.", lambda: ("MERS-CoV in camels",), 0.0)]
     finding = find(want, sentences, stem)
     assert [(f.article_id, f.amount.text) for f in finding.figures] == [("a", "5 days"), ("b", "12 days")]
     assert find(want, sentences[2:] + sentences[:1], stem) is None  # 30 minutes against 5 days: no disagreement
