@@ -48,7 +48,7 @@ DIMENSIONS = (
 )
 # the question's own words before what it measures
 SCAFFOLD = re.compile(
-    r"^\s*(?:and\s+|so\s+)?(?:what|which|how\s+(?:long|many|much|often|old|large|big|far|common|frequent))\b"
+    r"^\s*(?:and\s+|so\s+)?(?:approximately\s+|about\s+|roughly\s+|on average,?\s+)?(?:what|which|how\s+(?:long|many|much|often|old|large|big|far|common|frequent))\b"
     r"(?:\s+(?:percentage|percent|proportion|fraction|number|share|amount)\s+of)?"
     r"(?:\s+(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should))?", re.I)
 DEFINITION = re.compile(r"\s*(a|an)\b", re.I)  # "What is an incubation period?" asks what it is, not how long
@@ -56,7 +56,7 @@ DEFINITION = re.compile(r"\s*(a|an)\b", re.I)  # "What is an incubation period?"
 ONE_STUDY = re.compile(r"\b(the|this|that) (study|survey|trial|cohort|sample|report|paper|article|analysis|model)\b", re.I)
 # words that end a measure though BM25 keeps them ("mortality among …", "rate versus …")
 ENDS = frozenset("among within versus vs like per across via without amongst inside outside following".split())
-QUALIFIERS = frozenset("estimated estimate mean median average overall typical usual approximate approximately "
+QUALIFIERS = frozenset("estimated estimate assumed presumed mean median average overall typical usual approximate approximately "
                        "roughly about reported basic current known expected observed actual descriptive statistics "
                        "many much long often percentage percent proportion fraction share amount total".split())
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
