@@ -5,7 +5,7 @@ export) → this package (the engine: retrieve, rank, follow-ups, quotes, absten
 `qa.index` (the on-disk format). `qa.embed` is the model at the edge.
 """
 
-from .amounts import in_base
+from .index.amounts import in_base
 from .answer import Answer, FigureItem, Figures, Passage, Quote, Reference, Source
 from .engine import Engine, load
 from .reading import MAX_QUESTION_CHARS

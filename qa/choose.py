@@ -19,6 +19,7 @@ from .answer import Passage, Quote, Source
 from .caution import cautions
 from .cite import cite, list_places
 from .index import Store
+from .index.amounts import Amount
 from .quotes import Selection, select_windows
 from .rank import Query, Ranking
 from .reading import Turn
@@ -152,17 +153,17 @@ class Chooser:
         return cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles, self._places,
                     lambda article: cautions(article, today, s.caution_years))
 
-    def sentences(self, ranked: np.ndarray, limit: int, vec: np.ndarray,
-                  before: int = 2) -> Iterator[tuple[int, str, str, Callable[[], tuple[str, ...]], float]]:
-        """(row, article id, text, its context, cosine to `vec`) of the sentences of the best `limit`
-        windows, best first, once each; the context (made when asked for) is the texts of the
-        article's title and the `before` sentences before it."""
+    def sentences(self, ranked: np.ndarray, limit: int, vec: np.ndarray, before: int = 2
+                  ) -> Iterator[tuple[int, str, str, tuple[Amount, ...], Callable[[], tuple[str, ...]], float]]:
+        """(row, article id, text, its amounts, its context, cosine to `vec`) of the sentences of the
+        best `limit` windows, best first, once each; the context (made when asked for) is the texts
+        of the article's title and the `before` sentences before it."""
         rows = list(dict.fromkeys(r for w in ranked[:limit] for r in self._rows(int(w))))
         cosines = self._store.sentence_vectors[rows] @ vec if rows else []
         sentences = self._store.sentences
         for r, cosine in zip(rows, cosines):
             article = sentences[r].article_id
-            yield r, article, sentences[r].text, partial(self._context, r, before), float(cosine)
+            yield r, article, sentences[r].text, sentences[r].amounts, partial(self._context, r, before), float(cosine)
 
     def _context(self, row: int, before: int) -> tuple[str, ...]:
         sentences, article = self._store.sentences, self._store.sentences[row].article_id

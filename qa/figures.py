@@ -9,7 +9,8 @@ from its words: a duration, a percentage, a dose, a sequence length, or a plain 
 
 A sentence gives a figure for it when it answers the question (`answers`: a word of the measure by
 stem, or a meaning near the question's; enough of the question's words with its context; every
-name the question names) and an amount of the wanted kind (`qa.amounts`) stands just after the
+name the question names) and an amount of the wanted kind (`qa.index.amounts`, taken from each
+sentence when the index is built) stands just after the
 measure's words — or, failing that, just before. Over the candidate windows of the answer, best
 first, each article's first such sentence is its figure. Two or more articles' figures are then
 compared in one unit (`verdict`): when any two do not overlap the articles give different
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import AbstractSet, Callable, Iterable, Mapping, Sequence
 
-from .amounts import Amount, amounts, may_hold
+from .index.amounts import Amount
 
 ASKS_FIGURE = re.compile(
     r"\b(how (long|many|much|often|old|large|big|far|common|frequent)|percentages?|percent|proportions?|fractions?|rates?|"
@@ -61,7 +62,6 @@ QUALIFIERS = frozenset("estimated estimate assumed presumed mean median average 
                        "many much long often percentage percent proportion fraction share amount total".split())
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 NAME = re.compile(r"\d|[A-Za-z][A-Z]")  # a word with a digit or a capital after its first letter: "H7N9", "MERS", "1918"
-DIGIT = re.compile(r"\d")
 HYPHENATED = re.compile(r"\b[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b")
 SYMBOL = re.compile(r"\b([A-Z]) (\d)\b")  # "R 0": a subscript that lost its place in the text ("R0")
 SETTING = re.compile(r"\b(?:in|among|from|across)\s+(?:the\s+)?(?P<where>(?:[A-Z][\w\-]*(?:\s+(?:of\s+)?[A-Z][\w\-]*){0,3})|"
@@ -131,7 +131,7 @@ def verdict(found: Sequence[Amount]) -> str | None:
     value or a narrow range ("up to 14 days" or "0 to 10 days" overlaps almost anything, so it
     confirms nothing: an open end, or a high end over `WIDE` times the low one), else None.
 
-    >>> from qa.amounts import amounts
+    >>> from qa.index.amounts import amounts
     >>> pairs = [("5.2 days", "9 days"), ("12%", "about 12%"), ("<0.1%", "0.005%"), ("0 to 10 days", "5 days")]
     >>> [verdict(amounts(a) + amounts(b)) for a, b in pairs]
     ['different', 'agree', None, None]
@@ -200,16 +200,18 @@ def answers(want: Asked, places: Mapping[str, object], context: Callable[[], Abs
     return near >= rule.cover * total and all(s in places or s in around for s in want.names)
 
 
-def figure_in(sentence: str, want: Asked, stem: Callable[[str], str], context: Callable[[], Sequence[str]] = tuple,
+def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callable[[str], str],
+              context: Callable[[], Sequence[str]] = tuple,
               cosine: float = 0.0, rule: FigureRule = FigureRule()) -> tuple[Amount, str | None] | None:
-    """The amount `sentence` gives for what `want` asks, and the setting it names; None if it does
-    not answer the question (`answers`: `context()` gives the article's title and the sentences before
-    it) or holds no amount of the wanted kind near the question's words."""
-    if not DIGIT.search(sentence) or (cosine < rule.similar and not any(s[:4] in sentence.lower() for s in want.stems)):
-        return None  # no number, or no word of the measure (a stem's first letters are its word's, but
-        # for the few Snowball rewrites such as "dying": "die", which only the cosine route then finds)
-    if want.units is not None and not (may_hold(sentence, want.units) and any(a.unit in want.units for a in amounts(sentence))):
+    """The amount `sentence` gives for what `want` asks (one of `found`, its amounts), and the
+    setting it names; None if it does not answer the question (`answers`: `context()` gives the
+    article's title and the sentences before it) or holds no amount of the wanted kind near the
+    question's words."""
+    if not any(want.units is None or a.unit in want.units for a in found):
         return None  # no amount of the wanted kind: the cheapest test first
+    if cosine < rule.similar and not any(s[:4] in sentence.lower() for s in want.stems):
+        return None  # no word of the measure (a stem's first letters are its word's, but for the few
+        # Snowball rewrites such as "dying": "die", which only the cosine route then finds)
     places = _places(sentence, stem)
     if not answers(want, places, lambda: frozenset().union(*(_stems(t, stem) for t in context())), cosine, rule) \
             or _rival(sentence, want):
@@ -219,7 +221,7 @@ def figure_in(sentence: str, want: Asked, stem: Callable[[str], str], context: C
         return None
     first, last = min(a for a, _ in anchors), max(b for _, b in anchors)
     asked_for = set(want.stems + want.subject)
-    fits = [a for a in amounts(sentence) if (want.units is None or a.unit in want.units)
+    fits = [a for a in found if (want.units is None or a.unit in want.units)
             and (a.unit or (want.symbol and 0 <= a.start - last <= PLAIN) or _named_after(sentence, a, asked_for, stem))]
     near = [a for a in fits if last <= a.start <= last + AFTER] or [a for a in fits if first - BEFORE <= a.end <= first][-1:]
     if not near:
@@ -312,11 +314,11 @@ def wanted(question: str, stop: frozenset[str], stem: Callable[[str], str], weig
     return None if want is None or (not rule.counts and want.counts_only) else want
 
 
-def find(want: Asked, sentences: Iterable[tuple[int, str, str, Callable[[], Sequence[str]], float]], stem: Callable[[str], str],
+def find(want: Asked, sentences: Iterable[tuple[int, str, str, Sequence[Amount], Callable[[], Sequence[str]], float]], stem: Callable[[str], str],
          most: int = 6, rule: FigureRule = FigureRule()) -> Finding | None:
-    """Over `sentences` (row, article id, text, its context's texts, cosine to the question), best first:
+    """Over `sentences` (row, article id, text, its amounts, its context's texts, cosine to the question), best first:
     the figures the articles give for what was asked, when two or more articles give one.
     `stem(word)`: the word's search stem, lower-cased."""
-    figures = (Figure(row, aid, *found) for row, aid, text, context, cosine in sentences
-               if (found := figure_in(text, want, stem, context, cosine, rule)) is not None)
+    figures = (Figure(row, aid, *given) for row, aid, text, found, context, cosine in sentences
+               if (given := figure_in(text, found, want, stem, context, cosine, rule)) is not None)
     return compare(want, figures, most, rule.apart)

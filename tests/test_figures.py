@@ -189,15 +189,18 @@ def test_a_figure_a_hundredfold_from_the_others_or_about_a_rival_name_is_left_ou
     """A lab incubation of 30 minutes is no incubation period of days, and a sentence about
     SARS-CoV gives no figure for MERS-CoV even where its paragraph names MERS-CoV."""
     from qa.figures import asked, find
+    from qa.index.amounts import amounts
 
     def stem(word):
         return word.lower().rstrip("s")
 
     want = asked("What is the incubation period of MERS-CoV?", frozenset({"is", "the", "of", "was", "an", "in"}), stem)
-    sentences = [(0, "a", "The incubation period of MERS-CoV was 5 days.", tuple, 0.0),
-                 (1, "b", "The incubation period of MERS-CoV was 12 days in Riyadh.", tuple, 0.0),
-                 (2, "c", "After an incubation period of 30 min the MERS-CoV cultures were fixed.", tuple, 0.0),
-                 (3, "d", "The incubation period of SARS-CoV was 4 days.", lambda: ("MERS-CoV in camels",), 0.0)]
+    texts = ["The incubation period of MERS-CoV was 5 days.", "The incubation period of MERS-CoV was 12 days in Riyadh.",
+             "After an incubation period of 30 min the MERS-CoV cultures were fixed.",
+             "The incubation period of SARS-CoV was 4 days."]
+    contexts = [tuple, tuple, tuple, lambda: ("MERS-CoV in camels",)]
+    sentences = [(row, "abcd"[row], text, amounts(text), context, 0.0)
+                 for row, (text, context) in enumerate(zip(texts, contexts))]
     finding = find(want, sentences, stem)
     assert [(f.article_id, f.amount.text) for f in finding.figures] == [("a", "5 days"), ("b", "12 days")]
     assert find(want, sentences[2:] + sentences[:1], stem) is None  # 30 minutes against 5 days: no disagreement

@@ -25,13 +25,15 @@ from ..errors import IndexCorruptError, IndexMissingError
 # 3: one pipeline -- no chunk vectors or chunk/sentence BM25; `terms.json`; `sentences.faiss` only
 #    above the exact-search limit
 FORMAT_VERSION = 3
-# Bump when chunking, context text or tokenisation change: an index built by other code is stale.
+# Bump when chunking, context text, tokenisation or what `amounts` reads change: an index built by
+# other code is stale.
 # 2026-11-23.16: sentence windows, chunks cut to the model's window, articles carry license/doi/published,
 # builds store embedding keys
 # 2026-12-01.1: articles carry review_by and retracted
 # 2026-12-01.2: articles carry tags
 # 2026-12-01.3: an imported PDF's article carries original_pdf, its sentences their page
-PIPELINE_VERSION = "2026-12-01.3"
+# 2026-12-02.1: sentences carry their amounts (numbers with units), taken at build time
+PIPELINE_VERSION = "2026-12-02.1"
 
 MANIFEST = "manifest.json"
 # The sha256 of manifest.json's bytes: the manifest checks every other file, this checks the manifest.

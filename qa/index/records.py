@@ -12,8 +12,11 @@ This module only defines the records and their JSON form; it reads and writes no
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping
+
+from .amounts import Amount
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,17 @@ class Sentence:
     end: int
     refs: tuple[str, ...] = ()  # reference labels the article attaches to this sentence
     page: int | None = None  # for an imported PDF: the page (1-based) of the PDF it starts on
+    amounts: tuple[Amount, ...] = ()  # its numbers with their units (`amounts.amounts`), taken at build time
 
 
 def to_json(record: Article | Chunk | Sentence) -> dict[str, Any]:
     data = asdict(record)
     if isinstance(record, Article):
         data["references"] = dict(record.references)
+    if isinstance(record, Sentence):  # an open end ("at least 5 days") is stored as null: JSON has no infinity
+        data["amounts"] = [{**asdict(a), "high": None if a.high == math.inf else a.high} for a in record.amounts]
+        if not data["amounts"]:
+            del data["amounts"]
     return data
 
 
@@ -112,6 +120,8 @@ def chunk_from_json(data: Mapping[str, Any]) -> Chunk:
 def sentence_from_json(data: Mapping[str, Any]) -> Sentence:
     data = dict(data)
     data["refs"] = tuple(data.get("refs", ()))
+    data["amounts"] = tuple(_from_json(Amount, {**a, "high": math.inf if a["high"] is None else a["high"]})
+                            for a in data.get("amounts", ()))
     return _from_json(Sentence, data)
 
 

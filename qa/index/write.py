@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import QuoteQAError
 from . import layout as mf
+from .amounts import amounts
 from .records import Article, Chunk, Sentence, to_json
 from .windows import make_windows, window_texts
 
@@ -133,7 +134,7 @@ def write_artifacts(folder: Path, content: BuildContent) -> str:
 
     _write_jsonl(folder / mf.ARTICLES, content.articles)
     _write_jsonl(folder / mf.CHUNKS, content.chunks)
-    _write_jsonl(folder / mf.SENTENCES, content.sentences)
+    _write_jsonl(folder / mf.SENTENCES, (replace(s, amounts=amounts(s.text)) for s in content.sentences))
     np.save(folder / mf.SENTENCE_VECTORS, content.sentence_vectors, allow_pickle=False)
     index_type = "flat"
     if len(content.sentence_vectors) > FLAT_LIMIT:

@@ -8,7 +8,9 @@ percentages in %, masses in mg, volumes in ml, sequence lengths in bases), so th
 out: a confidence interval ("95% CI 4.1–7.0"), a p value or a sample size ("n = 120"), a number
 inside a name ("COVID-19", "H1N1", "nsp3"), a reference marker ("[12]"), a year.
 
-Pure: a sentence in, its amounts (with their character offsets in it) out.
+Pure: a sentence in, its amounts (with their character offsets in it) out. The index writer
+records each sentence's amounts at build time (`Sentence.amounts`), so answers never parse them:
+a change to what is read here is a change of the pipeline (`layout.PIPELINE_VERSION`).
 
 >>> [(a.text, a.low, a.high, a.unit) for a in amounts("The mean incubation period was 5.2 days (95% CI, 4.1 to 7.0).")]
 [('5.2 days', 5.2, 5.2, 'days')]
@@ -23,7 +25,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterator
 
 # unit as written (lower case) -> (base unit, factor to it); longer spellings first in the pattern
@@ -114,23 +115,6 @@ class Amount:
     bounded: bool = False  # "up to", "less than", "at least": one end is open
 
 
-def may_hold(sentence: str, units: frozenset[str]) -> bool:
-    """Whether `sentence` may hold an amount in one of the base `units` ("" a plain number): False
-    only when it cannot, as no spelling of them stands in it — a quick test before `amounts`.
-
-    >>> [may_hold(s, frozenset({"days"})) for s in ("It took 5 days.", "It took 5 of 9.", "2 wk")]
-    [True, False, True]
-    """
-    return "" in units or bool(_spellings(units).search(sentence)) or ("%" in units and bool(SHARE.search(sentence)))
-
-
-@lru_cache(maxsize=64)
-def _spellings(units: frozenset[str]) -> re.Pattern:
-    """Any spelling of the base `units` as a whole word, as `AMOUNT` reads it."""
-    return re.compile(rf"(?<![A-Za-z]){_trie(w for w, (base, _) in UNITS.items() if base in units)}(?!\w)", re.I)
-
-
-@lru_cache(maxsize=8192)  # the same candidate sentences come up question after question
 def amounts(sentence: str) -> tuple[Amount, ...]:
     """Every amount in `sentence`, in order (see the module doc)."""
     hidden = [m.span() for m in _near_digits(NOT_FIGURES, sentence, 24)]
