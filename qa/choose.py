@@ -153,17 +153,14 @@ class Chooser:
         return cite(selections, self._store.sentences, self._chunk_by_id, self._store.articles, self._places,
                     lambda article: cautions(article, today, s.caution_years))
 
-    def sentences(self, ranked: np.ndarray, limit: int, vec: np.ndarray, before: int = 2
-                  ) -> Iterator[tuple[int, str, str, tuple[Amount, ...], Callable[[], tuple[str, ...]], float]]:
-        """(row, article id, text, its amounts, its context, cosine to `vec`) of the sentences of the
-        best `limit` windows, best first, once each; the context (made when asked for) is the texts
-        of the article's title and the `before` sentences before it."""
-        rows = list(dict.fromkeys(r for w in ranked[:limit] for r in self._rows(int(w))))
-        cosines = self._store.sentence_vectors[rows] @ vec if rows else []
+    def sentences(self, ranked: np.ndarray, limit: int, before: int = 2
+                  ) -> Iterator[tuple[int, str, str, tuple[Amount, ...], Callable[[], tuple[str, ...]]]]:
+        """(row, article id, text, its amounts, its context) of the sentences of the best `limit`
+        windows, best first, once each; the context (made when asked for) is the texts of the
+        article's title and the `before` sentences before it."""
         sentences = self._store.sentences
-        for r, cosine in zip(rows, cosines):
-            article = sentences[r].article_id
-            yield r, article, sentences[r].text, sentences[r].amounts, partial(self._context, r, before), float(cosine)
+        for r in dict.fromkeys(r for w in ranked[:limit] for r in self._rows(int(w))):
+            yield r, sentences[r].article_id, sentences[r].text, sentences[r].amounts, partial(self._context, r, before)
 
     def _context(self, row: int, before: int) -> tuple[str, ...]:
         sentences, article = self._store.sentences, self._store.sentences[row].article_id

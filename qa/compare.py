@@ -28,16 +28,15 @@ class Comparer:
         self._weight = retriever.word_weight
         self._stem = lru_cache(maxsize=65536)(unhyphenated(retriever.tokenize.stem))  # the same words recur in every sentence
 
-    def __call__(self, turn: Turn, ranked: np.ndarray, vec: np.ndarray, sources: tuple[Source, ...],
+    def __call__(self, turn: Turn, ranked: np.ndarray, sources: tuple[Source, ...],
                  s: Settings) -> tuple[tuple[Figures, ...], tuple[Figures, ...], tuple[Source, ...]]:
         """(differences, agreement, the sources with the figures' articles added) for the turn (as
-        read: "its" replaced) over its `ranked` windows (`vec`: the question's vector); nothing when
-        it asks for no figure, fewer than two articles give one, or it asks "Why?", "What else?" or
-        for the evidence."""
+        read: "its" replaced) over its `ranked` windows; nothing when it asks for no figure, fewer
+        than two articles give one, or it asks "Why?", "What else?" or for the evidence."""
         if not s.figures or turn.intent:
             return (), (), sources
         want = wanted(turn.reading or turn.question, self._tokenize.stop, self._stem, self._weight, s.figure_rule)
-        finding = want and find(want, self._chooser.sentences(ranked, s.figure_windows, vec), self._stem,
+        finding = want and find(want, self._chooser.sentences(ranked, s.figure_windows), self._stem,
                                 s.figure_articles, s.figure_rule)
         if not finding:
             return (), (), sources

@@ -145,7 +145,7 @@ class Engine(Build):
         missing = missing_kinds(q, [x.text for x in quotes], evidence=turn.intent == "evidence",
                                 referenced=any(x.references for x in quotes))
         context = tuple(self._store.articles[a].title for a in topic.articles)
-        differences, agreement, sources = self._compare(turn, ranked, queries[-1].vec, sources, s)
+        differences, agreement, sources = self._compare(turn, ranked, sources, s)
         return Answer(question=q, query=query, status="answered", message=None, quotes=quotes, sources=sources,
                       differences=differences, agreement=agreement, passages=passages, disclaimer=self.disclaimer,
                       followup=turn.followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,

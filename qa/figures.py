@@ -8,13 +8,14 @@ measures is its first run of content words after the question words, without qua
 from its words: a duration, a percentage, a dose, a sequence length, or a plain number.
 
 A sentence gives a figure for it when it answers the question (`answers`: a word of the measure by
-stem, or a meaning near the question's; enough of the question's words with its context; every
-name the question names) and an amount of the wanted kind (`qa.index.amounts`, taken from each
-sentence when the index is built) stands just after the
-measure's words — or, failing that, just before. Over the candidate windows of the answer, best
-first, each article's first such sentence is its figure. Two or more articles' figures are then
-compared in one unit (`verdict`): when any two do not overlap the articles give different
-figures, and all are shown; when all overlap and each is a value or a narrow range, they agree.
+stem; enough of the question's words with its context; every name the question names, and no
+rival of one in the sentence itself) and an amount of the wanted kind (`qa.index.amounts`, taken
+from each sentence when the index is built) stands just after the measure's words — or, failing
+that, just before. Over the candidate windows of the answer, best first, each article's first such
+sentence is its figure; one a hundredfold from the others' median measures something else. Two
+or more articles' figures are then compared in one unit (`verdict`): when any two do not overlap
+the articles give different figures, and all are shown; when all overlap and each is a value or a
+narrow range, they agree.
 The sentence's setting is the place or group it names ("in South Korea", "among children").
 
 Pure: the question, sentences and a stemmer in; `Finding`s out. `qa.choose` supplies the
@@ -97,7 +98,6 @@ class FigureRule:
     """When a candidate sentence answers a figure question (chosen on the labeled set's tuning part)."""
     cover: float = 0.5  # share of the question's content words (IDF-weighted) in the sentence or its context
     in_sentence: float = 0.2  # ... of which in the sentence itself
-    similar: float = 0.6  # cosine to the question that stands in for a word of the measure
     # Plain counts ("How many cases …?"): counts of other things stand in almost every sentence, so
     # counts that differ prove nothing and are never said to (a "different" precision of 0.71 with
     # them, 0.85 without); counts that coincide are said to agree when this is on (tuning part:
@@ -183,17 +183,16 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
                  tuple(weights.items()), names, bool(DIMENSIONS[0][0].search(question)), _kin(" ".join(subject)))
 
 
-def answers(want: Asked, places: Mapping[str, object], context: Callable[[], AbstractSet[str]], cosine: float,
+def answers(want: Asked, places: Mapping[str, object], context: Callable[[], AbstractSet[str]],
             rule: FigureRule) -> bool:
     """Whether a sentence (its stems `places`; `context()`: its context's) answers the question: it
-    or its context names every name the question names and holds `rule.cover` of the question's
-    words by weight, the sentence itself `rule.in_sentence`, and a word of the measure unless it is
-    `rule.similar` to the question."""
+    holds a word of the measure, it or its context names every name the question names and holds
+    `rule.cover` of the question's words by weight, the sentence itself `rule.in_sentence`."""
     weights = {s: w for s, w in want.weights if w > 0}  # a word no article uses cannot be asked of one
     total = sum(weights.values())
     inside = sum(w for s, w in weights.items() if s in places)
     if not total or inside < rule.in_sentence * total \
-            or not (any(s in places for s in want.stems) or cosine >= rule.similar):
+            or not any(s in places for s in want.stems):
         return False
     around = context() if any(s not in places for s in (*weights, *want.names)) else set()
     near = sum(w for s, w in weights.items() if s in places or s in around)
@@ -201,22 +200,22 @@ def answers(want: Asked, places: Mapping[str, object], context: Callable[[], Abs
 
 
 def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callable[[str], str],
-              context: Callable[[], Sequence[str]] = tuple,
-              cosine: float = 0.0, rule: FigureRule = FigureRule()) -> tuple[Amount, str | None] | None:
+              context: Callable[[], Sequence[str]] = tuple, rule: FigureRule = FigureRule()
+              ) -> tuple[Amount, str | None] | None:
     """The amount `sentence` gives for what `want` asks (one of `found`, its amounts), and the
     setting it names; None if it does not answer the question (`answers`: `context()` gives the
     article's title and the sentences before it) or holds no amount of the wanted kind near the
     question's words."""
     if not any(want.units is None or a.unit in want.units for a in found):
         return None  # no amount of the wanted kind: the cheapest test first
-    if cosine < rule.similar and not any(s[:4] in sentence.lower() for s in want.stems):
-        return None  # no word of the measure (a stem's first letters are its word's, but for the few
-        # Snowball rewrites such as "dying": "die", which only the cosine route then finds)
+    if not any(s[:4] in sentence.lower() for s in want.stems):
+        return None  # no word of the measure: a stem's first letters are its word's (but for a few
+        # Snowball rewrites, "dying": "die", whose sentences are missed)
     places = _places(sentence, stem)
-    if not answers(want, places, lambda: frozenset().union(*(_stems(t, stem) for t in context())), cosine, rule) \
+    if not answers(want, places, lambda: frozenset().union(*(_stems(t, stem) for t in context())), rule) \
             or _rival(sentence, want):
         return None
-    anchors = [places[s] for s in want.stems if s in places] or [places[s] for s in want.subject if s in places]
+    anchors = [places[s] for s in want.stems if s in places]  # a figure stands by the words of its measure
     if not anchors:
         return None
     first, last = min(a for a, _ in anchors), max(b for _, b in anchors)
@@ -314,11 +313,11 @@ def wanted(question: str, stop: frozenset[str], stem: Callable[[str], str], weig
     return None if want is None or (not rule.counts and want.counts_only) else want
 
 
-def find(want: Asked, sentences: Iterable[tuple[int, str, str, Sequence[Amount], Callable[[], Sequence[str]], float]], stem: Callable[[str], str],
+def find(want: Asked, sentences: Iterable[tuple[int, str, str, Sequence[Amount], Callable[[], Sequence[str]]]], stem: Callable[[str], str],
          most: int = 6, rule: FigureRule = FigureRule()) -> Finding | None:
-    """Over `sentences` (row, article id, text, its amounts, its context's texts, cosine to the question), best first:
+    """Over `sentences` (row, article id, text, its amounts, its context's texts), best first:
     the figures the articles give for what was asked, when two or more articles give one.
     `stem(word)`: the word's search stem, lower-cased."""
-    figures = (Figure(row, aid, *given) for row, aid, text, found, context, cosine in sentences
-               if (given := figure_in(text, found, want, stem, context, cosine, rule)) is not None)
+    figures = (Figure(row, aid, *given) for row, aid, text, found, context in sentences
+               if (given := figure_in(text, found, want, stem, context, rule)) is not None)
     return compare(want, figures, most, rule.apart)

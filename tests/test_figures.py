@@ -199,7 +199,7 @@ def test_a_figure_a_hundredfold_from_the_others_or_about_a_rival_name_is_left_ou
              "After an incubation period of 30 min the MERS-CoV cultures were fixed.",
              "The incubation period of SARS-CoV was 4 days."]
     contexts = [tuple, tuple, tuple, lambda: ("MERS-CoV in camels",)]
-    sentences = [(row, "abcd"[row], text, amounts(text), context, 0.0)
+    sentences = [(row, "abcd"[row], text, amounts(text), context)
                  for row, (text, context) in enumerate(zip(texts, contexts))]
     finding = find(want, sentences, stem)
     assert [(f.article_id, f.amount.text) for f in finding.figures] == [("a", "5 days"), ("b", "12 days")]
