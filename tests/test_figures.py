@@ -185,9 +185,10 @@ def test_the_page_shows_different_figures_side_by_side_with_the_caution(fever_in
         assert "2 articles agree on “case fatality rate”:" in answer
 
 
-def test_a_figure_a_hundredfold_from_the_others_or_about_a_rival_name_is_left_out():
-    """A lab incubation of 30 minutes is no incubation period of days, and a sentence about
-    SARS-CoV gives no figure for MERS-CoV even where its paragraph names MERS-CoV."""
+def test_a_figure_a_hundredfold_from_the_others_about_a_rival_name_or_away_from_the_measure_is_left_out():
+    """A lab incubation of 30 minutes is no incubation period of days, a sentence about SARS-CoV
+    gives no figure for MERS-CoV even where its paragraph names MERS-CoV, and a number of days by
+    the name alone is no incubation period."""
     from qa.figures import asked, find
     from qa.index.amounts import amounts
 
@@ -197,9 +198,9 @@ def test_a_figure_a_hundredfold_from_the_others_or_about_a_rival_name_is_left_ou
     want = asked("What is the incubation period of MERS-CoV?", frozenset({"is", "the", "of", "was", "an", "in"}), stem)
     texts = ["The incubation period of MERS-CoV was 5 days.", "The incubation period of MERS-CoV was 12 days in Riyadh.",
              "After an incubation period of 30 min the MERS-CoV cultures were fixed.",
-             "The incubation period of SARS-CoV was 4 days."]
-    contexts = [tuple, tuple, tuple, lambda: ("MERS-CoV in camels",)]
-    sentences = [(row, "abcd"[row], text, amounts(text), context)
+             "The incubation period of SARS-CoV was 4 days.", "MERS-CoV took only 17 days to be identified."]
+    contexts = [tuple, tuple, tuple, lambda: ("MERS-CoV in camels",), lambda: ("The incubation period of MERS-CoV",)]
+    sentences = [(row, "abcde"[row], text, amounts(text), context)
                  for row, (text, context) in enumerate(zip(texts, contexts))]
     finding = find(want, sentences, stem)
     assert [(f.article_id, f.amount.text) for f in finding.figures] == [("a", "5 days"), ("b", "12 days")]
