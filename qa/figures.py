@@ -215,29 +215,34 @@ def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callabl
     if not answers(want, places, lambda: frozenset().union(*(_stems(t, stem) for t in context())), rule) \
             or _rival(sentence, want):
         return None
-    anchors = [places[s] for s in want.stems if s in places]  # a figure stands by the words of its measure
+    # a figure stands by the words of its measure: after any of them (a sentence may name it twice)
+    anchors = [span for s in want.stems for span in places.get(s, ())]
     if not anchors:
         return None
-    first, last = min(a for a, _ in anchors), max(b for _, b in anchors)
+    first = min(a for a, _ in anchors)
+    ends = [b for _, b in anchors]
     asked_for = set(want.stems + want.subject)
     fits = [a for a in found if (want.units is None or a.unit in want.units)
-            and (a.unit or (want.symbol and 0 <= a.start - last <= PLAIN) or _named_after(sentence, a, asked_for, stem))]
-    near = [a for a in fits if last <= a.start <= last + AFTER] or [a for a in fits if first - BEFORE <= a.end <= first][-1:]
+            and (a.unit or (want.symbol and any(0 <= a.start - end <= PLAIN for end in ends))
+                 or _named_after(sentence, a, asked_for, stem))]
+    near = [a for a in fits if any(end <= a.start <= end + AFTER for end in ends)] or \
+        [a for a in fits if first - BEFORE <= a.end <= first][-1:]
     if not near:
         return None
     # the sentence names the subject: its figure is the one nearest that name ("… 34% for MERS")
-    named = [places[s][0] for s in want.subject if s in places and s not in want.stems]
+    named = [places[s][0][0] for s in want.subject if s in places and s not in want.stems]
     amount = min(near, key=lambda a: min(abs(a.start - at) for at in named)) if named else near[0]
     setting = SETTING.search(sentence)
     return amount, setting.group(0) if setting else None
 
 
 @lru_cache(maxsize=16384)  # the same candidate sentences come up question after question
-def _places(sentence: str, stem: Callable[[str], str]) -> Mapping[str, tuple[int, int]]:
-    """Each word's stem in `sentence` and where it first stands ("R 0" read as "R0", offsets kept)."""
-    places: dict[str, tuple[int, int]] = {}
+def _places(sentence: str, stem: Callable[[str], str]) -> Mapping[str, tuple[tuple[int, int], ...]]:
+    """Each word's stem in `sentence` and everywhere it stands ("R 0" read as "R0", offsets kept)."""
+    places: dict[str, tuple[tuple[int, int], ...]] = {}
     for m in WORD.finditer(SYMBOL.sub(r"\1\2 ", sentence)):
-        places.setdefault(stem(m.group(0)), (m.start(), m.end()))
+        word = stem(m.group(0))
+        places[word] = (*places.get(word, ()), (m.start(), m.end()))
     return places
 
 
