@@ -29,6 +29,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import AbstractSet, Callable, Iterable, Mapping, Sequence
 
 from .index.amounts import Amount
@@ -205,22 +206,23 @@ def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callabl
     """The amount `sentence` gives for what `want` asks (one of `found`, its amounts), and the
     setting it names; None if it does not answer the question (`answers`: `context()` gives the
     article's title and the sentences before it) or holds no amount of the wanted kind near the
-    question's words."""
+    measure's words."""
     if not any(want.units is None or a.unit in want.units for a in found):
         return None  # no amount of the wanted kind: the cheapest test first
-    if not any(s[:4] in sentence.lower() for s in want.stems):
+    lowered = sentence.lower().replace("-", "")  # as the stems are compared: hyphens aside
+    if not any(s[:4] in lowered for s in want.stems):
         return None  # no word of the measure: a stem's first letters are its word's (but for a few
         # Snowball rewrites, "dying": "die", whose sentences are missed)
     places = _places(sentence, stem)
     if not answers(want, places, lambda: frozenset().union(*(_stems(t, stem) for t in context())), rule) \
             or _rival(sentence, want):
         return None
-    # a figure stands by the words of its measure: after any of them (a sentence may name it twice)
-    anchors = [span for s in want.stems for span in places.get(s, ())]
-    if not anchors:
-        return None
-    first = min(a for a, _ in anchors)
-    ends = [b for _, b in anchors]
+    # a figure stands by the words of its measure (`answers` made sure one is here): just after
+    # them, or just before; a one-word measure named again further on ("R0 … R0 for SARS was around
+    # 3") may have its figure after any mention
+    firsts = [places[s][0] for s in want.stems if s in places]
+    first, last = min(a for a, _ in firsts), max(b for _, b in firsts)
+    ends = [last, *(b for _, b in places[want.stems[0]][1:])] if len(want.stems) == 1 else [last]
     asked_for = set(want.stems + want.subject)
     fits = [a for a in found if (want.units is None or a.unit in want.units)
             and (a.unit or (want.symbol and any(0 <= a.start - end <= PLAIN for end in ends))
@@ -230,7 +232,7 @@ def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callabl
     if not near:
         return None
     # the sentence names the subject: its figure is the one nearest that name ("… 34% for MERS")
-    named = [places[s][0][0] for s in want.subject if s in places and s not in want.stems]
+    named = [at for s in want.subject if s not in want.stems for at, _ in places.get(s, ())]
     amount = min(near, key=lambda a: min(abs(a.start - at) for at in named)) if named else near[0]
     setting = SETTING.search(sentence)
     return amount, setting.group(0) if setting else None
@@ -238,12 +240,13 @@ def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callabl
 
 @lru_cache(maxsize=16384)  # the same candidate sentences come up question after question
 def _places(sentence: str, stem: Callable[[str], str]) -> Mapping[str, tuple[tuple[int, int], ...]]:
-    """Each word's stem in `sentence` and everywhere it stands ("R 0" read as "R0", offsets kept)."""
+    """Each word's stem in `sentence` and everywhere it stands ("R 0" read as "R0", offsets kept);
+    read-only, as the cache hands the same one to every caller."""
     places: dict[str, tuple[tuple[int, int], ...]] = {}
     for m in WORD.finditer(SYMBOL.sub(r"\1\2 ", sentence)):
         word = stem(m.group(0))
         places[word] = (*places.get(word, ()), (m.start(), m.end()))
-    return places
+    return MappingProxyType(places)
 
 
 @lru_cache(maxsize=16384)
@@ -270,7 +273,8 @@ def _rival(sentence: str, want: Asked) -> bool:
     if not want.kin:
         return False
     own = _kin(sentence)
-    return not any(k in own for k in want.kin) and any(k & o and k - o and o - k for k in want.kin for o in own)
+    named = any(k <= o for k in want.kin for o in own)  # "MERS-CoV-infected" names MERS-CoV
+    return not named and any(k & o and k - o and o - k for k in want.kin for o in own)
 
 
 def unhyphenated(stem: Callable[[str], str]) -> Callable[[str], str]:
@@ -294,7 +298,7 @@ def compare(want: Asked, figures: Iterable[Figure], most: int, apart: float = ma
         return None
     units = [f.amount.unit for f in found]
     unit = max(dict.fromkeys(units), key=units.count)  # the commonest; ties: the best-ranked article's
-    found = _alike([f for f in found if f.amount.unit == unit][:most], apart)
+    found = _alike([f for f in found if f.amount.unit == unit], apart)[:most]
     if len(found) < 2:
         return None
     return Finding(want.measure, tuple(found))
@@ -304,11 +308,14 @@ def _alike(found: list[Figure], apart: float) -> list[Figure]:
     """The figures within `apart` times the median of their middles, either way: studies of one
     measure differ, but not a hundredfold; such a figure measures something else ("30-40 min" of
     a lab incubation among incubation periods of days)."""
+    if not found or apart == math.inf:
+        return found
     middles = [(f.amount.low + f.amount.high) / 2 if f.amount.high < math.inf else f.amount.low for f in found]
     median = statistics.median(middles)
-    if median <= 0 or apart == math.inf:
+    if median <= 0:
         return found
-    return [f for f, m in zip(found, middles) if median / apart <= m <= median * apart]
+    # a zero ("no deaths", "0%") is a figure of the measure, however far it is from the rest
+    return [f for f, m in zip(found, middles) if m <= 0 or median / apart <= m <= median * apart]
 
 
 def wanted(question: str, stop: frozenset[str], stem: Callable[[str], str], weight: Callable[[str], float],

@@ -24,7 +24,9 @@ from ..errors import IndexCorruptError, IndexMissingError
 # 2: sentence windows and their BM25, a FAISS index over sentences; manifest.sha256 beside manifest.json
 # 3: one pipeline -- no chunk vectors or chunk/sentence BM25; `terms.json`; `sentences.faiss` only
 #    above the exact-search limit
-FORMAT_VERSION = 3
+# 4: each sentence carries its amounts (`sentences.jsonl`): a build without them is refused, not
+#    read as one whose sentences hold no figure
+FORMAT_VERSION = 4
 # Bump when chunking, context text, tokenisation or what `amounts` reads change: an index built by
 # other code is stale.
 # 2026-11-23.16: sentence windows, chunks cut to the model's window, articles carry license/doi/published,
