@@ -205,3 +205,48 @@ def test_a_figure_a_hundredfold_from_the_others_about_a_rival_name_or_away_from_
     finding = find(want, sentences, stem)
     assert [(f.article_id, f.amount.text) for f in finding.figures] == [("a", "5 days"), ("b", "12 days")]
     assert find(want, sentences[2:] + sentences[:1], stem) is None  # 30 minutes against 5 days: no disagreement
+
+
+def _stem(word):
+    return word.lower().rstrip("s")
+
+
+STOP = frozenset({"is", "the", "of", "was", "an", "in", "a", "for", "to", "with", "during", "did", "how"})
+
+
+@pytest.mark.parametrize("question, measure", [
+    ("Approximately how long is the incubation period of Brennan fever?", "incubation period"),
+    ("What is assumed for the mean serial interval?", "serial interval"),
+    ("What is the presumed incubation period?", "incubation period"),
+])
+def test_the_measure_a_question_asks_for_is_read_past_hedges_and_qualifiers(question, measure):
+    from qa.figures import asked
+
+    assert asked(question, STOP, _stem).measure == measure
+
+
+def test_names_and_measures_compare_hyphens_aside_and_a_symbol_named_twice_gives_the_later_figure():
+    """"COVID19" in the question is "COVID-19" in the articles, "coinfection" is "co-infection";
+    and where a sentence gives another virus's R0 before naming SARS's, SARS's is the figure."""
+    from qa.figures import asked, figure_in, unhyphenated
+    from qa.index.amounts import amounts
+
+    stem = unhyphenated(_stem)
+    sars = "Modellers suggested an R0 of 3.8 for the novel virus; R0 for SARS was estimated at around 3 [7]."
+    cases = [("How long is the incubation period of COVID19?", "The incubation period of COVID-19 was 5 days.", "5 days"),
+             ("What is the rate of coinfection in children?", "The co-infection rate in children was 12%.", "12%"),
+             ("What was the R0 of SARS?", sars, "around 3")]
+    for question, sentence, value in cases:
+        found = figure_in(sentence, amounts(sentence), asked(question, STOP, stem), stem)
+        assert found is not None and found[0].text == value, (question, found)
+
+
+def test_the_index_keeps_each_sentences_amounts_open_ends_and_all():
+    from qa.index.amounts import amounts
+    from qa.index.records import Sentence, sentence_from_json, to_json
+
+    text = "Symptoms appear after at least 3 days and up to 14 days in 12% of cases."
+    sentence = Sentence(id=0, chunk_id="a#0", article_id="a", text=text, start=0, end=len(text), amounts=amounts(text))
+    stored = json.loads(json.dumps(to_json(sentence)))  # JSON has no infinity: an open end is null
+    assert sentence_from_json(stored) == sentence
+    assert [(a.text, a.bounded) for a in sentence.amounts] == [("at least 3 days", True), ("up to 14 days", True), ("12%", False)]
