@@ -1,6 +1,6 @@
 """`python -m eval.figures [--index index.covidqa] [--labels FILE] [--show]`: the "different
 figures" and "N articles agree" flags (`qa.figures`) scored on a labeled set; with `--cost
-QUESTIONS [--repeat N]`, what the figures step costs each question instead.
+QUESTIONS [--repeat N]`, what the figures step costs each question's answer instead.
 
 The labeled set (`eval/figures-covidqa.jsonl`, built by reading the COVID-QA articles; how, in
 the README's "Different figures") holds questions asking for a quantity and, per question, each
@@ -133,39 +133,40 @@ def table(parts: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def cost(engine, questions: Sequence[str], repeat: int = 9) -> list[tuple[float, float, float, str]]:
-    """Per question, (the least time with the figures step over the least without, the same for a
-    second engine without it, the first answer with the step over the control's first, the
-    question). Each is asked `repeat` times by each engine in turn (`Settings.figures` off, off,
-    on), so the machine's drift falls on all alike; the second "off" engine is the control: how far
-    apart two identical engines' times fall on this machine. The first answer with the step is its
-    cold one: none of the question's sentences' words cached yet."""
-    import time
+@dataclass(frozen=True)
+class Cost:
+    """What the figures step costs one question: its time over the rest of the answer's."""
+    question: str
+    first: float  # the first time the question is asked (its sentences' words may not be cached yet)
+    again: float  # the median of the later times
 
-    engines = (engine.with_settings(figures=False), engine.with_settings(figures=False), engine)
+
+def cost(engine, questions: Sequence[str], repeat: int = 3) -> list[Cost]:
+    """Each question asked `repeat` times; the step's share from the answer's own timing
+    (`Answer.figures_ms` of `Answer.ms`), which a with-and-without comparison of whole answers
+    cannot resolve: two identical engines' answer times differ more than the step costs."""
+    import statistics
+
     out = []
     for question in questions:
-        times: list[list[float]] = [[], [], []]
-        for _ in range(repeat):
-            for k, which in enumerate(engines):
-                start = time.perf_counter()
-                which.ask(question)
-                times[k].append(time.perf_counter() - start)
-        without = min(times[0])  # the least time is the one least disturbed by the rest of the machine
-        out.append((min(times[2]) / without, min(times[1]) / without, times[2][0] / times[1][0], question))
+        shares = []
+        for _ in range(max(repeat, 2)):
+            answer = engine.ask(question)
+            shares.append(answer.figures_ms / max(answer.ms - answer.figures_ms, 1e-6))
+        out.append(Cost(question, shares[0], statistics.median(shares[1:])))
     return out
 
 
-def cost_report(rows: list[tuple[float, float, float, str]]) -> str:
+def cost_report(costs: Sequence[Cost]) -> str:
     from .metrics import percentile
 
-    lines = [f"{len(rows)} questions, answer time over the least without the figures step:"]
-    for k, name in ((0, "with the step"), (1, "control: without it, again"), (2, "first runs, with over control (cold)")):
-        ratios = [r[k] for r in rows]
-        lines.append(f"  {name}: p50 {percentile(ratios, 50):.3f}, p95 {percentile(ratios, 95):.3f}, "
-                     f"max {max(ratios):.3f}; over 1.1x: {sum(r > 1.1 for r in ratios)}")
-    lines += [f"  worst: {r[0]:.3f} (control {r[1]:.3f}, cold {r[2]:.3f})  {r[3][:80]}"
-              for r in sorted(rows, key=lambda r: r[0])[-3:]]
+    lines = [f"{len(costs)} questions: the figures step's time over the rest of the answer's"]
+    for name in ("first", "again"):
+        shares = [getattr(c, name) for c in costs]
+        lines.append(f"  {name:5}: mean {sum(shares) / len(shares):.4f}, p50 {percentile(shares, 50):.4f}, "
+                     f"p95 {percentile(shares, 95):.3f}, max {max(shares):.3f}; over 0.1: {sum(x > 0.1 for x in shares)}")
+    lines += [f"  worst: {c.first:.3f} first, {c.again:.3f} again  {c.question[:90]}"
+              for c in sorted(costs, key=lambda c: c.first)[-3:]]
     return "\n".join(lines)
 
 
@@ -175,8 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--show", action="store_true", help="list each question the flags got wrong")
     parser.add_argument("--cost", type=Path, metavar="QUESTIONS",
-                        help="instead, time each question of this JSONL file with the figures step and without it")
-    parser.add_argument("--repeat", type=int, default=9, help="with --cost: runs of each question, each way")
+                        help="instead, time the figures step on each question of this JSONL file")
+    parser.add_argument("--repeat", type=int, default=3, help="with --cost: times each question is asked (at least 2)")
     args = parser.parse_args(argv)
     import os
 
@@ -191,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.cost:
         questions = [json.loads(line)["question"] for line in args.cost.read_text(encoding="utf-8").splitlines() if line.strip()]
-        engine.ask(questions[0])  # the model's first call is slower than any other
+        if not questions:
+            print(f"eval.figures: {args.cost} holds no question", file=sys.stderr)
+            return 1
+        engine.with_settings(figures=False).ask(questions[0])  # the model's first call is slower than any other
         print(cost_report(cost(engine, questions, args.repeat)))
         return 0
     parts, flags = evaluate(engine, items)

@@ -112,6 +112,7 @@ class Answer:
     disclaimer: str
     followup: bool = False  # the conversation was used to read the question
     ms: float = 0.0
+    figures_ms: float = 0.0  # of `ms`, what comparing the articles' figures took (`qa.compare`)
     index_build: str = ""  # digest of the index build that answered (manifest.digest)
     coverage: tuple[str, ...] = ()  # with an abstention: what the indexed articles do cover
     nearest: tuple[str, ...] = ()  # with an abstention: ids of the articles nearest the question, nearest first

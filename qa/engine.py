@@ -145,11 +145,11 @@ class Engine(Build):
         missing = missing_kinds(q, [x.text for x in quotes], evidence=turn.intent == "evidence",
                                 referenced=any(x.references for x in quotes))
         context = tuple(self._store.articles[a].title for a in topic.articles)
-        differences, agreement, sources = self._compare(turn, ranked, sources, s)
+        differences, agreement, sources, figures_ms = self._compare(turn, ranked, sources, s)
         return Answer(question=q, query=query, status="answered", message=None, quotes=quotes, sources=sources,
                       differences=differences, agreement=agreement, passages=passages, disclaimer=self.disclaimer,
                       followup=turn.followup, ms=(time.perf_counter() - t0) * 1000, index_build=self.index_build,
-                      missing=missing, context=context, unmentioned=unsaid or absent,
+                      missing=missing, context=context, unmentioned=unsaid or absent, figures_ms=figures_ms,
                       unmentioned_by=context if absent else (), withheld=withheld)
 
     def error_answer(self, question: str, message: str) -> Answer:
