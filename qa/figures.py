@@ -11,11 +11,12 @@ A sentence gives a figure for it when it answers the question (`answers`: a word
 stem; enough of the question's words with its context; every name the question names, and no
 rival of one in the sentence itself) and an amount of the wanted kind (`qa.index.amounts`, taken
 from each sentence when the index is built) stands just after the measure's words — or, failing
-that, just before. Over the candidate windows of the answer, best first, each article's first such
-sentence is its figure; one a hundredfold from the others' median measures something else. Two
-or more articles' figures are then compared in one unit (`verdict`): when any two do not overlap
-the articles give different figures, and all are shown; when all overlap and each is a value or a
-narrow range, they agree.
+that, just before; of several, the one just after the mean or median the question asks for
+("16 days with a mean of 5-6 days"). Over the candidate windows of the answer, best first, each
+article's first such sentence is its figure; one a hundredfold from the others' median measures
+something else. Two or more articles' figures are then compared in one unit (`verdict`): when
+any two do not overlap the articles give different figures, and all are shown; when all overlap
+and each is a value or a narrow range, they agree.
 The sentence's setting is the place or group it names ("in South Korea", "among children").
 
 Pure: the question, sentences and a stemmer in; `Finding`s out. `qa.choose` supplies the
@@ -63,6 +64,8 @@ QUALIFIERS = frozenset("estimated estimate assumed presumed mean median average 
                        "roughly about reported basic current known expected observed actual descriptive statistics "
                        "many much long often percentage percent proportion fraction share amount total".split())
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
+# the statistic a question asks for, and the words a sentence gives it by ("a mean of 5-6 days")
+STATISTICS = {"mean": ("mean", "average"), "average": ("mean", "average"), "median": ("median",)}
 NAME = re.compile(r"\d|[A-Za-z][A-Z]")  # a word with a digit or a capital after its first letter: "H7N9", "MERS", "1918"
 HYPHENATED = re.compile(r"\b[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b")
 SYMBOL = re.compile(r"\b([A-Z]) (\d)\b")  # "R 0": a subscript that lost its place in the text ("R0")
@@ -87,6 +90,7 @@ class Asked:
     names: tuple[str, ...] = ()  # stems of the names among its words ("MERS-CoV", "H7N9", "Wuhan")
     symbol: bool = False  # it asks for a number named by its symbol ("R0"), which stands right after it
     kin: tuple[frozenset[str], ...] = ()  # the parts of each hyphenated name it names ("MERS-CoV": mers, cov)
+    statistic: tuple[str, ...] = ()  # stems of the words that give the statistic it asks for ("mean", "average")
 
     @property
     def counts_only(self) -> bool:
@@ -160,16 +164,7 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
     rest = question[m.end():] if m else question
     if DEFINITION.match(rest) or ONE_STUDY.search(question):
         return None
-    words, subject, measured = [], [], False
-    for word in WORD.findall(rest):
-        low = word.lower()
-        if low in QUALIFIERS or (not words and low in stop):
-            continue  # "the", "mean", "estimated" before the measure
-        measured = measured or (bool(words) and (low in stop or low in ENDS))  # the measure ends at its first stop word
-        if not measured:
-            words.append(word)
-        elif low not in stop:
-            subject.append(word)
+    words, subject = _split(rest, stop)
     if not words or not ASKS_FIGURE.search(" ".join([question[:m.end()] if m else "", *words])):
         return None  # the figure word must be the measure's ("What is the leading cause of death at age 5?" asks none)
     units = next((units for pattern, units in DIMENSIONS if pattern.search(question)), None)
@@ -181,7 +176,23 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
         return None  # a word no article uses: no sentence can be about what it names
     names = tuple(dict.fromkeys(stem(w) for w in subject if NAME.search(w) and weight(w) > 0))
     return Asked(" ".join(words), stems, units, tuple(s for s in dict.fromkeys(stem(w) for w in subject) if s not in stems),
-                 tuple(weights.items()), names, bool(DIMENSIONS[0][0].search(question)), _kin(" ".join(subject)))
+                 tuple(weights.items()), names, bool(DIMENSIONS[0][0].search(question)), _kin(" ".join(subject)),
+                 tuple(stem(w) for w in next((STATISTICS[w] for w in WORD.findall(question.lower()) if w in STATISTICS), ())))
+
+
+def _split(rest: str, stop: frozenset[str]) -> tuple[list[str], list[str]]:
+    """The words of what a question measures, and the content words after them (its subject)."""
+    words, subject, measured = [], [], False
+    for word in WORD.findall(rest):
+        low = word.lower()
+        if low in QUALIFIERS or (not words and low in stop):
+            continue  # "the", "mean", "estimated" before the measure
+        measured = measured or (bool(words) and (low in stop or low in ENDS))  # the measure ends at its first stop word
+        if not measured:
+            words.append(word)
+        elif low not in stop:
+            subject.append(word)
+    return words, subject
 
 
 def answers(want: Asked, places: Mapping[str, object], context: Callable[[], AbstractSet[str]],
@@ -231,6 +242,10 @@ def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callabl
         [a for a in fits if first - BEFORE <= a.end <= first][-1:]
     if not near:
         return None
+    # the statistic asked for, where the sentence gives it: "an incubation period of 16 days with a
+    # mean of 5-6 days" gives 5-6 days for the mean
+    stated = [b for s in want.statistic for _, b in places.get(s, ())]
+    near = [a for a in near if any(0 <= a.start - b <= PLAIN for b in stated)] or near
     # the sentence names the subject: its figure is the one nearest that name ("… 34% for MERS")
     named = [at for s in want.subject if s not in want.stems for at, _ in places.get(s, ())]
     amount = min(near, key=lambda a: min(abs(a.start - at) for at in named)) if named else near[0]

@@ -250,3 +250,17 @@ def test_the_index_keeps_each_sentences_amounts_open_ends_and_all():
     stored = json.loads(json.dumps(to_json(sentence)))  # JSON has no infinity: an open end is null
     assert sentence_from_json(stored) == sentence
     assert [(a.text, a.bounded) for a in sentence.amounts] == [("at least 3 days", True), ("up to 14 days", True), ("12%", False)]
+
+
+def test_the_statistic_asked_for_picks_the_sentences_figure():
+    """Asked for the mean, a sentence giving a longest and a mean gives its mean; asked for neither,
+    the figure after the measure."""
+    from qa.figures import asked, figure_in
+    from qa.index.amounts import amounts
+
+    sentence = "Studies suggest an incubation period of 16 days with a mean of 5-6 days [12]."
+    said = {q: figure_in(sentence, amounts(sentence), asked(q, STOP, _stem), _stem)[0].text
+            for q in ("What was the mean incubation period?", "What is the average incubation period?",
+                      "What is the incubation period?")}
+    assert said == {"What was the mean incubation period?": "5-6 days", "What is the average incubation period?": "5-6 days",
+                    "What is the incubation period?": "16 days"}
