@@ -141,6 +141,17 @@ class Cost:
     again: float  # the median of the later times
 
 
+def read_questions(path: Path) -> list[str]:
+    """The questions of a JSON-lines file (a "question" on each line), or ValueError saying what is wrong."""
+    try:
+        questions = [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path} is not JSON lines with a \"question\" on each ({exc})") from exc
+    if not questions:
+        raise ValueError(f"{path} holds no question")
+    return questions
+
+
 def cost(engine, questions: Sequence[str], repeat: int = 3) -> list[Cost]:
     """Each question asked `repeat` times; the step's share from the answer's own timing
     (`Answer.figures_ms` of `Answer.ms`), which a with-and-without comparison of whole answers
@@ -187,14 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(OFFLINE_ENV)
     try:
         items, engine = load_labeled(args.labels), qa.load(args.index)
+        questions = read_questions(args.cost) if args.cost else []
     except (ValueError, OSError, qa.QuoteQAError) as exc:
         print(f"eval.figures failed: {exc}", file=sys.stderr)
         return 1
     if args.cost:
-        questions = [json.loads(line)["question"] for line in args.cost.read_text(encoding="utf-8").splitlines() if line.strip()]
-        if not questions:
-            print(f"eval.figures: {args.cost} holds no question", file=sys.stderr)
-            return 1
         engine.with_settings(figures=False).ask(questions[0])  # the model's first call is slower than any other
         print(cost_report(cost(engine, questions, args.repeat)))
         return 0
