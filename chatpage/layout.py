@@ -164,7 +164,9 @@ def _wire(handlers, page: Page, assets: Assets) -> None:
         data = dict(getattr(evt, "_data", None) or {})
         return page_values(page, handlers.on_chat(t, r, data, a, s), outs)
 
-    page.chat.click(on_chat, held, outs, **private)
+    # "always_last": a press while the last one is handled (rating, undo, a citation) runs after it,
+    # in order, instead of being dropped as "once" would
+    page.chat.click(on_chat, held, outs, trigger_mode="always_last", **private)
     _wire_scope(handlers, page)
 
     def on_export(t, a, request: gr.Request):  # the session names the export's private folder

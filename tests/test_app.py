@@ -425,6 +425,8 @@ def test_feedback_undo_reason_copy_and_export(page, server):
     page.wait_for_function("() => document.querySelector('.qqa-turn:last-child [data-rating=up]')"
                            ".getAttribute('aria-pressed') === 'true'")
     helpful.click()  # pressing it again takes the rating back: an undo, not a downvote
+    page.wait_for_function("() => document.querySelector('.qqa-turn:last-child [data-rating=up]')"
+                           ".getAttribute('aria-pressed') === 'false'")  # the page shows the undo, as a user sees it
     records = feedback_lines(feedback, start + 2, page)[start:]
     assert [r["rating"] for r in records] == ["up", "undo"] and records[1]["undoes"] == "up"
     assert records[0]["question"] == "Does FES help foot drop?" and len(records[0]["index_build"]) == 16
