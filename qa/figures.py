@@ -220,7 +220,7 @@ def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callabl
     measure's words."""
     if not any(want.units is None or a.unit in want.units for a in found):
         return None  # no amount of the wanted kind: the cheapest test first
-    lowered = sentence.lower().replace("-", "")  # as the stems are compared: hyphens aside
+    lowered = SYMBOL.sub(r"\1\2", sentence).lower().replace("-", "")  # as the stems are compared: "R 0" is R0, hyphens aside
     if not any(s[:4] in lowered for s in want.stems):
         return None  # no word of the measure: a stem's first letters are its word's (but for a few
         # Snowball rewrites, "dying": "die", whose sentences are missed)

@@ -226,8 +226,9 @@ def test_the_measure_a_question_asks_for_is_read_past_hedges_and_qualifiers(ques
 
 
 def test_names_and_measures_compare_hyphens_aside_and_a_symbol_named_twice_gives_the_later_figure():
-    """"COVID19" in the question is "COVID-19" in the articles, "coinfection" is "co-infection";
-    and where a sentence gives another virus's R0 before naming SARS's, SARS's is the figure."""
+    """"COVID19" in the question is "COVID-19" in the articles, "coinfection" is "co-infection",
+    "R0" is "R 0" (a subscript the text lost); and where a sentence gives another virus's R0
+    before naming SARS's, SARS's is the figure."""
     from qa.figures import asked, figure_in, unhyphenated
     from qa.index.amounts import amounts
 
@@ -235,7 +236,8 @@ def test_names_and_measures_compare_hyphens_aside_and_a_symbol_named_twice_gives
     sars = "Modellers suggested an R0 of 3.8 for the novel virus; R0 for SARS was estimated at around 3 [7]."
     cases = [("How long is the incubation period of COVID19?", "The incubation period of COVID-19 was 5 days.", "5 days"),
              ("What is the rate of coinfection in children?", "The co-infection rate in children was 12%.", "12%"),
-             ("What was the R0 of SARS?", sars, "around 3")]
+             ("What was the R0 of SARS?", sars, "around 3"),
+             ("What was the R0 of SARS?", "The R 0 of SARS was about 2.7-3.4 in Hong Kong.", "about 2.7-3.4")]
     for question, sentence, value in cases:
         found = figure_in(sentence, amounts(sentence), asked(question, STOP, stem), stem)
         assert found is not None and found[0].text == value, (question, found)
