@@ -57,7 +57,10 @@ SCAFFOLD = re.compile(
     r"(?:\s+(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should))?", re.I)
 DEFINITION = re.compile(r"\s*(a|an)\b", re.I)  # "What is an incubation period?" asks what it is, not how long
 # a question about one study's own figures ("What was the response rate for the study?"): no articles to compare
-ONE_STUDY = re.compile(r"\b(the|this|that) (study|survey|trial|cohort|sample|report|paper|article|analysis|model)\b", re.I)
+ONE_STUDY = re.compile(r"\b(the|this|that) (study|survey|trial|cohort|sample|report|paper|article|analysis|model)\b|"
+                       r"\b(the|these|those) (participants|respondents|"  # its people: "the people surveyed"
+                       r"(people|patients|subjects|individuals|children|adults|women|men|cases|samples|animals|mice) "
+                       r"(surveyed|studied|enrolled|included|sampled|recruited|interviewed|tested|examined|analy[sz]ed))\b", re.I)
 # words that end a measure though BM25 keeps them ("mortality among …", "rate versus …")
 ENDS = frozenset("among within versus vs like per across via without amongst inside outside following".split())
 QUALIFIERS = frozenset("estimated estimate assumed presumed mean median average overall typical usual approximate approximately "
@@ -66,6 +69,7 @@ QUALIFIERS = frozenset("estimated estimate assumed presumed mean median average 
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 # the statistic a question asks for, and the words a sentence gives it by ("a mean of 5-6 days")
 STATISTICS = {"mean": ("mean", "average"), "average": ("mean", "average"), "median": ("median",)}
+JOINS = frozenset({"and", "or", "versus", "vs"})
 NAME = re.compile(r"\d|[A-Za-z][A-Z]")  # a word with a digit or a capital after its first letter: "H7N9", "MERS", "1918"
 HYPHENATED = re.compile(r"\b[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b")
 SYMBOL = re.compile(r"\b([A-Z]) (\d)\b")  # "R 0": a subscript that lost its place in the text ("R0")
@@ -157,17 +161,18 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
     >>> asked("What causes foot drop?", frozenset(), stem) is None
     True
     >>> [asked(q, frozenset({"is", "of", "the", "at", "for"}), stem) for q in ("What is an incubation period?",
-    ...  "What is the leading cause of death at age 5?", "What was the response rate for the study?")]
-    [None, None, None]
+    ...  "What is the leading cause of death at age 5?", "What was the response rate for the study?",
+    ...  "What was the age range for the people surveyed?", "What is the mortality of SARS and MERS?")]
+    [None, None, None, None, None]
     """
     m = SCAFFOLD.match(question)
     rest = question[m.end():] if m else question
-    if DEFINITION.match(rest) or ONE_STUDY.search(question):
+    if DEFINITION.match(rest) or ONE_STUDY.search(question) or _two_names(rest):
         return None
     words, subject = _split(rest, stop)
     if not words or not ASKS_FIGURE.search(" ".join([question[:m.end()] if m else "", *words])):
         return None  # the figure word must be the measure's ("What is the leading cause of death at age 5?" asks none)
-    units = next((units for pattern, units in DIMENSIONS if pattern.search(question)), None)
+    units = _kind(" ".join([question[:m.end()] if m else "", *words]), question)
     stems = tuple(dict.fromkeys(stem(w) for w in words))
     weights = {}
     for word in words + subject:
@@ -178,6 +183,28 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
     return Asked(" ".join(words), stems, units, tuple(s for s in dict.fromkeys(stem(w) for w in subject) if s not in stems),
                  tuple(weights.items()), names, bool(DIMENSIONS[0][0].search(question)), _kin(" ".join(subject)),
                  tuple(stem(w) for w in next((STATISTICS[w] for w in WORD.findall(question.lower()) if w in STATISTICS), ())))
+
+
+def _two_names(text: str) -> bool:
+    """Whether `text` joins two names ("SARS and MERS", "H1N1 or H7N9"): it asks a figure of each,
+    and one article's figure of either is no rival of another's. Years ("2002 and 2003") do not count.
+
+    >>> [_two_names(t) for t in ("rate of SARS and MERS?", "rate of SARS-CoV, MERS-CoV?", "between 2002 and July 2003?")]
+    [True, True, False]
+    """
+    words = WORD.findall(text.replace(",", " and "))
+    named = [bool(NAME.search(w)) and not w.isdigit() for w in words]
+    return any(named[i - 1] and named[i + 1] and words[i].lower() in JOINS for i in range(1, len(words) - 1))
+
+
+def _kind(measured: str, question: str) -> frozenset[str] | None:
+    """The units a figure may have: as what is measured says ("the age profile of mortality" asks
+    for ages, not percentages), else as the rest of the question does; None: any."""
+    for text in (measured, question):
+        units = next((units for pattern, units in DIMENSIONS if pattern.search(text)), None)
+        if units is not None:
+            return units
+    return None
 
 
 def _split(rest: str, stop: frozenset[str]) -> tuple[list[str], list[str]]:
@@ -320,17 +347,20 @@ def compare(want: Asked, figures: Iterable[Figure], most: int, apart: float = ma
 
 
 def _alike(found: list[Figure], apart: float) -> list[Figure]:
-    """The figures within `apart` times the median of their middles, either way: studies of one
-    measure differ, but not a hundredfold; such a figure measures something else ("30-40 min" of
-    a lab incubation among incubation periods of days)."""
-    if not found or apart == math.inf:
+    """The figures within `apart` times the median of the others' middles, either way: studies of
+    one measure differ, but not a hundredfold; such a figure measures something else ("30-40 min"
+    of a lab incubation among incubation periods of days). Of two figures that far apart, neither
+    can be told to be the measure's, and both go."""
+    if len(found) < 2 or apart == math.inf:
         return found
     middles = [(f.amount.low + f.amount.high) / 2 if f.amount.high < math.inf else f.amount.low for f in found]
-    median = statistics.median(middles)
-    if median <= 0:
-        return found
-    # a zero ("no deaths", "0%") is a figure of the measure, however far it is from the rest
-    return [f for f, m in zip(found, middles) if m <= 0 or median / apart <= m <= median * apart]
+    kept = []
+    for k, (figure, middle) in enumerate(zip(found, middles)):
+        median = statistics.median(middles[:k] + middles[k + 1:])
+        # a zero ("no deaths", "0%") is a figure of the measure, however far it is from the rest
+        if middle <= 0 or median <= 0 or median / apart <= middle <= median * apart:
+            kept.append(figure)
+    return kept
 
 
 def wanted(question: str, stop: frozenset[str], stem: Callable[[str], str], weight: Callable[[str], float],

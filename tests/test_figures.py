@@ -266,3 +266,32 @@ def test_the_statistic_asked_for_picks_the_sentences_figure():
                       "What is the incubation period?")}
     assert said == {"What was the mean incubation period?": "5-6 days", "What is the average incubation period?": "5-6 days",
                     "What is the incubation period?": "16 days"}
+
+
+def test_what_is_measured_decides_the_kind_of_figure_and_two_names_or_one_studys_people_ask_no_comparison():
+    """"The age profile of mortality" asks for ages, not percentages; a question naming two
+    diseases asks a figure of each, and "the people surveyed" are one study's: neither compares."""
+    from qa.figures import asked
+
+    assert asked("What is the typical age profile of mortality in influenza?", STOP, _stem).units == {"days"}
+    assert asked("What is the mortality rate of influenza?", STOP, _stem).units == {"%"}
+    for question in ("What is the case fatality rate of SARS and MERS?", "What is the R0 of SARS-CoV, MERS-CoV?",
+                     "What was the age range for the people surveyed?", "What proportion of the respondents had fever?"):
+        assert asked(question, STOP, _stem) is None, question
+    assert asked("How many cases were reported between November 2002 and July 2003?", STOP, _stem) is not None
+
+
+def test_two_figures_a_hundredfold_apart_are_not_compared():
+    """Of two figures 165 times apart (days against minutes), neither can be told to be the
+    measure's: no "different figures" is said."""
+    from qa.figures import asked, find
+    from qa.index.amounts import amounts
+
+    want = asked("What is the incubation period of Brennan fever?", STOP, _stem)
+    texts = ["The incubation period of Brennan fever is 2-6 days.",
+             "After an incubation period of 30-40 min the Brennan fever cultures were fixed."]
+    sentences = [(row, "ab"[row], text, amounts(text), tuple) for row, text in enumerate(texts)]
+    assert find(want, sentences, _stem) is None
+    third = "The incubation period of Brennan fever was 9 days."
+    sentences.append((2, "c", third, amounts(third), tuple))
+    assert [f.amount.text for f in find(want, sentences, _stem).figures] == ["2-6 days", "9 days"]
