@@ -272,7 +272,10 @@ def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callabl
     # the statistic asked for, where the sentence gives it: "an incubation period of 16 days with a
     # mean of 5-6 days" gives 5-6 days for the mean
     stated = [b for s in want.statistic for _, b in places.get(s, ())]
-    near = [a for a in near if any(0 <= a.start - b <= PLAIN for b in stated)] or near
+    near = [a for a in near if any(0 <= a.start - b <= PLAIN for b in stated)] or \
+        [a for a in near if not want.statistic or not (a.bounded or a.high > WIDE * a.low)]  # "2 to 14 days" is no mean
+    if not near:
+        return None
     # the sentence names the subject: its figure is the one nearest that name ("… 34% for MERS")
     named = [at for s in want.subject if s not in want.stems for at, _ in places.get(s, ())]
     amount = min(near, key=lambda a: min(abs(a.start - at) for at in named)) if named else near[0]

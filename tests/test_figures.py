@@ -256,7 +256,7 @@ def test_the_index_keeps_each_sentences_amounts_open_ends_and_all():
 
 def test_the_statistic_asked_for_picks_the_sentences_figure():
     """Asked for the mean, a sentence giving a longest and a mean gives its mean; asked for neither,
-    the figure after the measure."""
+    the figure after the measure; a wide span is no mean."""
     from qa.figures import asked, figure_in
     from qa.index.amounts import amounts
 
@@ -266,6 +266,9 @@ def test_the_statistic_asked_for_picks_the_sentences_figure():
                       "What is the incubation period?")}
     assert said == {"What was the mean incubation period?": "5-6 days", "What is the average incubation period?": "5-6 days",
                     "What is the incubation period?": "16 days"}
+    ranged = "Early predictions for the incubation period are between 2 and 14 days."  # a span, not a mean
+    assert figure_in(ranged, amounts(ranged), asked("What was the mean incubation period?", STOP, _stem), _stem) is None
+    assert figure_in(ranged, amounts(ranged), asked("What is the incubation period?", STOP, _stem), _stem) is not None
 
 
 def test_what_is_measured_decides_the_kind_of_figure_and_two_names_or_one_studys_people_ask_no_comparison():
