@@ -260,6 +260,8 @@ def test_on_a_phone_the_source_opens_over_the_page_and_closes_back_to_its_citati
         box = side.bounding_box()
         assert "qqa-open" in side.get_attribute("class") and side.get_attribute("role") == "dialog"
         assert box["y"] == 0 and box["height"] == 844 and box["width"] == 390  # over the whole screen
+        assert not page.locator("#qqa-articles").is_visible()  # the source alone, not the article list above it
+        assert page.get_by_role("button", name="Close").bounding_box()["y"] < 100  # its Close at the top
         assert page.evaluate("document.activeElement.id") == "qqa-source-title"
         assert in_viewport(page.locator("#qqa-source mark").first)
         ARTIFACTS.mkdir(exist_ok=True)

@@ -68,3 +68,25 @@ def test_a_clinician_finds_an_article_by_title_opens_it_and_asks_about_it(browse
         page.wait_for_function("() => document.querySelector('#qqa-scope .qqa-chip')")
         answer = ask(page, "How often is organ function checked?")
         assert f"Searched only “{titles[0]}”" in answer and "every morning" in answer
+
+
+@pytest.mark.browser
+def test_on_a_phone_a_found_article_opens_over_the_page_and_closing_returns_to_it(browser, library):
+    with open_page(browser, library, (390, 844)) as page:
+        page.locator("#qqa-articles").get_by_text(f"Articles ({SIZE + 2})").click()
+        page.locator("#qqa-find input").click()
+        page.keyboard.type("liver guideline 02")
+        found = page.locator("#qqa-found")
+        page.wait_for_function("() => document.querySelector('#qqa-found').innerText.includes('“liver guideline 02”')")
+        chosen = found.locator("button.qqa-open-article").first
+        name, article = chosen.inner_text(), chosen.get_attribute("data-article")
+        chosen.click()
+        page.locator("#qqa-source h2").wait_for()
+        side = page.locator("#qqa-side")
+        assert "qqa-open" in side.get_attribute("class")
+        assert page.locator("#qqa-source h2").inner_text() == name
+        assert not page.locator("#qqa-articles").is_visible()  # the article alone over the page, Close first
+        assert page.get_by_role("button", name="Close").bounding_box()["y"] < 100
+        page.keyboard.press("Escape")
+        assert "qqa-open" not in side.get_attribute("class")
+        assert page.evaluate("document.activeElement.dataset.article") == article  # back where the clinician was

@@ -1,6 +1,7 @@
 // A citation was pressed: bring the first quoted sentence into view and move focus to the source;
 // on a phone the viewer opens over the page. "Close" (phone), Escape and "Back to answer n" put
-// focus back on the citation that opened it (chat.js keeps which one in window.qqaFrom).
+// focus back on the citation or found article that opened it (chat.js and found.js keep which in
+// window.qqaFrom).
 // "Ask about this article" sends one event with the article's id. Runs as the source viewer's js_on_load.
 const side = element.closest('#qqa-side') || element;
 const phone = () => window.matchMedia('(max-width: 700px)').matches;
@@ -8,8 +9,9 @@ function back() {
   const open = side.classList.contains('qqa-open');
   side.classList.remove('qqa-open'); side.removeAttribute('role'); side.removeAttribute('aria-modal');
   const f = window.qqaFrom || {};
-  const cite = document.querySelector(`#qqa-turn-${f.turn} .qqa-cite[data-n="${f.n}"]`)
-    || document.querySelector(`#qqa-turn-${f.turn}`);
+  const cite = f.article  // opened from the article finder: back to that article's button
+    ? document.querySelector(`#qqa-found button[data-article="${CSS.escape(f.article)}"]`)
+    : document.querySelector(`#qqa-turn-${f.turn} .qqa-cite[data-n="${f.n}"]`) || document.querySelector(`#qqa-turn-${f.turn}`);
   if (cite) { cite.focus({preventScroll: true}); cite.scrollIntoView({block: 'center'}); }
   return open;
 }
