@@ -216,6 +216,8 @@ def _add_malformed(parent, api) -> None:
     async def malformed(request: Request, exc: RequestValidationError):
         if not request.url.path.startswith(API_PREFIX):
             raise exc
+        if (denied := refused(api, request)) is not None:
+            return denied  # a caller not signed in learns nothing of the call's shape
         annotate(request.scope, answer_status="invalid", quotes=0)
         problems = "; ".join("the body is not JSON" if e["type"] == "json_invalid" else
                              f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())

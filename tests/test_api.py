@@ -151,9 +151,12 @@ def test_with_a_login_the_api_asks_for_credentials(guarded):
     assert status == 401 and "Sign in" in answer["message"] and answer["disclaimer"].startswith(DISCLAIMER_START)
     wrong = "Basic " + base64.b64encode(b"clin:wrong").decode()
     assert post(guarded, {"question": "What is foot drop?"}, {"authorization": wrong})[0] == 401
+    assert post(guarded, {"questions": 3})[0] == 401  # a malformed call not signed in: 401, not how to mend it
     right = "Basic " + base64.b64encode(f"clin:{PASSWORD}".encode()).decode()
     status, answer = post(guarded, {"question": "What is foot drop?"}, {"authorization": right})
     assert status == 200 and answer["status"] == "answered"
+    status, answer = post(guarded, {"questions": 3}, {"authorization": right})  # signed in: what to mend
+    assert status == 422 and "question" in answer["message"]
     with pytest.raises(urllib.error.HTTPError) as denied:
         urllib.request.urlopen(guarded + "api/docs", timeout=10)
     assert denied.value.code == 401
