@@ -269,11 +269,7 @@ def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callabl
         [a for a in fits if first - BEFORE <= a.end <= first][-1:]
     if not near:
         return None
-    # the statistic asked for, where the sentence gives it: "an incubation period of 16 days with a
-    # mean of 5-6 days" gives 5-6 days for the mean
-    stated = [b for s in want.statistic for _, b in places.get(s, ())]
-    near = [a for a in near if any(0 <= a.start - b <= PLAIN for b in stated)] or \
-        [a for a in near if not want.statistic or not (a.bounded or a.high > WIDE * a.low)]  # "2 to 14 days" is no mean
+    near = _of_statistic(near, want, places)
     if not near:
         return None
     # the sentence names the subject: its figure is the one nearest that name ("… 34% for MERS")
@@ -281,6 +277,17 @@ def figure_in(sentence: str, found: Sequence[Amount], want: Asked, stem: Callabl
     amount = min(near, key=lambda a: min(abs(a.start - at) for at in named)) if named else near[0]
     setting = SETTING.search(sentence)
     return amount, setting.group(0) if setting else None
+
+
+def _of_statistic(near: list[Amount], want: Asked, places: Mapping[str, tuple[tuple[int, int], ...]]) -> list[Amount]:
+    """Of the amounts by the measure, those that can be the statistic asked for: the one the
+    sentence gives it by ("an incubation period of 16 days with a mean of 5-6 days" gives 5-6 days
+    for the mean); where it names none, no wide span or open bound ("2 to 14 days" is no mean)."""
+    if not want.statistic:
+        return near
+    stated = [b for s in want.statistic for _, b in places.get(s, ())]
+    return [a for a in near if any(0 <= a.start - b <= PLAIN for b in stated)] or \
+        [a for a in near if not (a.bounded or a.high > WIDE * a.low)]
 
 
 @lru_cache(maxsize=16384)  # the same candidate sentences come up question after question
