@@ -37,6 +37,17 @@ def _flagged(engine, today: datetime.date) -> str:
     return f"<p>To look at:</p><ul>{items}{tail}</ul>" if found else ""
 
 
+def _left_out(engine) -> str:
+    """The corpus files a --skip-broken build left out: the keeper mends them and builds again."""
+    files = sorted(engine.manifest.left_out)
+    if not files:
+        return ""
+    named = "".join(f"<li><code>{escape(f)}</code></li>" for f in files[:FLAGGED_SHOWN])
+    more = f"<li>… and {len(files) - FLAGGED_SHOWN:,} more</li>" if len(files) > FLAGGED_SHOWN else ""
+    return (f"<p>Left out of this build, as they cannot be read (mend them and run <code>python -m ingest</code>; "
+            f"the build's warnings say why):</p><ul>{named}{more}</ul>")
+
+
 def _overdue_count(late: int) -> str:
     return f" ({late:,} review{'s' if late != 1 else ''} overdue)" if late else ""
 
@@ -56,7 +67,7 @@ def header_html(engine, stale: list[str]) -> str:
             "each quote with its source. Nothing is written by the app itself.</p>"
             f"<details class='qqa-about'><summary>About this index{_overdue_count(late)}</summary>"
             f"<p>{len(engine.articles):,} articles, {escape(_dates(engine))}; find one under “Articles”.</p>"
-            f"{_flagged(engine, today)}"
+            f"{_flagged(engine, today)}{_left_out(engine)}"
             f"<p>Index build <code>{escape(engine.index_build)}</code>, built {escape(engine.manifest.built_at)}.</p>"
             "</details>")
     if stale:

@@ -45,13 +45,24 @@ def summary(result, index: Path) -> str:
     from qa.index import layout as mf
 
     counts = result.manifest.counts
+    left_out = _left_out(result.manifest.left_out)
     if result.status == "up to date":
-        return f"index up to date: {index} ({counts['articles']} articles, {counts['chunks']} chunks); use --force to rebuild"
+        return (f"index up to date: {index} ({counts['articles']} articles, {counts['chunks']} chunks{left_out}); "
+                "use --force to rebuild")
     size = sum(p.stat().st_size for p in result.build_dir.rglob("*") if p.is_file() and p.name != mf.ENCODER)
     return (f"index built: {index} ({counts['articles']} articles, {counts['chunks']} chunks, "
             f"{counts['sentences']} sentences, {result.manifest.index_type} vectors, {size / 1024:.0f} KiB "
             f"besides the model, {result.manifest.encoder} encoder) "
-            f"in {result.seconds:.1f} s; {result.embedded} texts embedded, the rest reused")
+            f"in {result.seconds:.1f} s; {result.embedded} texts embedded, the rest reused{left_out}")
+
+
+def _left_out(files) -> str:
+    """The articles a --skip-broken build left out, named (the first three) and counted: an up-to-date
+    run still says so, until each is mended and the index built again."""
+    if not files:
+        return ""
+    named = ", ".join(sorted(files)[:3]) + (" …" if len(files) > 3 else "")
+    return f"; {len(files):,} broken article(s) left out: {named}"
 
 
 def build_parser() -> argparse.ArgumentParser:

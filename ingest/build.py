@@ -88,31 +88,41 @@ def build_index(corpus_dir: Path, index_dir: Path, *, force: bool = False, quiet
                 not mf.changes_since(existing, fingerprint, model_sha256=model_sha, encoder=encoder):
             return BuildResult("up to date", mf.resolve_build(index_dir), existing, time.perf_counter() - t0)
         encoder = encoder or (existing.encoder if existing is not None else "onnx")
-        articles, warnings = _read(corpus_dir, mf.resolve_build(index_dir) if existing is not None and not force else None,
-                                   existing, fingerprint, quiet, skip_broken)
+        articles, warnings, left_out = _read(corpus_dir, mf.resolve_build(index_dir) if existing is not None and not force
+                                             else None, existing, fingerprint, quiet, skip_broken)
         previous = existing or current_manifest_if_valid(index_dir, any_format=True)  # an older format's vectors too
         stored = NO_VECTORS if force or previous is None else stored_vectors(mf.resolve_build(index_dir), previous)
         onnx = _exported(model_sha, quiet=quiet) if encoder == "onnx" else None
         content, embedded = _content(articles, corpus_dir, fingerprint, model_sha, stored,
                                      embedder_factory or partial(_default_embedder, onnx), quiet)
-        content = replace(content, encoder=encoder, encoder_file=onnx)
+        content = replace(content, encoder=encoder, encoder_file=onnx, left_out=left_out)
         manifest, build_dir = write_build(index_dir, content, quiet=quiet)
     return BuildResult("built", build_dir, manifest, time.perf_counter() - t0, tuple(warnings), embedded)
 
 
 def _read(corpus_dir: Path, live: Path | None, existing, fingerprint: dict[str, str],
-          quiet: bool, skip_broken: bool = False) -> tuple[list[ChunkedArticle], list[str]]:
-    """The corpus's articles, those unchanged since the `live` build taken from its records, and
-    the warnings printed while reading it."""
+          quiet: bool, skip_broken: bool = False) -> tuple[list[ChunkedArticle], list[str], dict[str, str]]:
+    """The corpus's articles, those unchanged since the `live` build taken from its records, the
+    warnings printed while reading it, and the files left out as broken (corpus file -> why)."""
     _log(f"Reading the corpus in {corpus_dir} ...", quiet)
     warnings: list[str] = []
+    left_out: dict[str, str] = {}
     articles = load_corpus(corpus_dir, on_warning=lambda w: (warnings.append(w), print_warning(w)),
                            reuse=unchanged_articles(live, existing, corpus_dir, fingerprint) if live else None,
-                           progress=not quiet, skip_broken=skip_broken)
+                           progress=not quiet, skip_broken=skip_broken,
+                           on_broken=lambda e: left_out.setdefault(_in_corpus(Path(e.path), corpus_dir), e.problem))
     for note in overdue_reviews([a.article for a in articles], corpus_dir, datetime.date.today()):
         warnings.append(note)
         print_warning(note)
-    return articles, warnings
+    return articles, warnings, left_out
+
+
+def _in_corpus(path: Path, corpus_dir: Path) -> str:
+    """A corpus file's name as the manifest keys it ("articles/x.md")."""
+    try:
+        return path.resolve().relative_to(corpus_dir.resolve()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def overdue_reviews(articles: Sequence[Article], corpus_dir: Path, today: datetime.date,

@@ -40,11 +40,12 @@ def print_warning(message: str) -> None:
 
 
 def load_corpus(corpus_dir: Path, *, on_warning: Callable[[str], None] | None = None,
-                reuse: Reuse | None = None, progress: bool = False, skip_broken: bool = False) -> list[ChunkedArticle]:
+                reuse: Reuse | None = None, progress: bool = False, skip_broken: bool = False,
+                on_broken: Callable[[CorpusError], None] | None = None) -> list[ChunkedArticle]:
     """Every article of the corpus, chunked and checked, in file-name order. `reuse(path)` gives
     the live build's records for an unchanged file and its warnings (None: parse it). A broken
     article fails the run (`CorpusError`, saying how many more are broken), or with `skip_broken`
-    is left out with a warning."""
+    is left out with a warning (and handed to `on_broken`)."""
     warn = on_warning or print_warning
     folder = corpus_dir / mf.ARTICLES_DIR
     paths = sorted(folder.glob("*.md"))
@@ -58,6 +59,8 @@ def load_corpus(corpus_dir: Path, *, on_warning: Callable[[str], None] | None = 
         raise _first_of(broken)
     for error in broken:
         warn(f"left out of this build: {error.path}: {error.problem}")
+        if on_broken:
+            on_broken(error)
     articles = []
     for path in (p for p in paths if not isinstance(parsed.get(p), CorpusError)):
         chunked, warnings = kept.get(path) or parsed[path]

@@ -92,6 +92,8 @@ def test_a_broken_article_stops_the_build_unless_it_is_left_out_by_name(corpus_c
     import pytest
 
     import qa
+    from chatpage.header import header_html
+    from ingest.__main__ import summary
     from ingest.parse import CorpusError
 
     path = corpus_copy / "articles" / f"{DROP}.md"
@@ -102,7 +104,13 @@ def test_a_broken_article_stops_the_build_unless_it_is_left_out_by_name(corpus_c
 
     result = build(corpus_copy, tmp_path / "index", skip_broken=True)
     assert [w for w in result.warnings if w.startswith("left out of this build:") and f"{DROP}.md" in w]
-    assert set(qa.load(tmp_path / "index").articles) == {ORACLE}
+    engine = qa.load(tmp_path / "index")
+    assert set(engine.articles) == {ORACLE}
+    # the build remembers what it left out: the next run, with nothing changed, and the page still say so
+    assert "has no `title`" in engine.manifest.left_out[f"articles/{DROP}.md"]
+    again = build(corpus_copy, tmp_path / "index", skip_broken=True)
+    assert again.status == "up to date" and f"1 broken article(s) left out: articles/{DROP}.md" in summary(again, tmp_path)
+    assert f"<code>articles/{DROP}.md</code>" in header_html(engine, [])
 
 
 def test_a_broken_article_is_listed_as_broken_and_can_be_removed(corpus_copy):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -111,6 +111,7 @@ class Manifest:
     artifacts: Mapping[str, str]  # artifact path relative to the build -> sha256
     index_type: str  # how the sentence vectors are searched: "flat" (exactly) or "ivf"
     encoder: str = "torch"  # the runtime that encoded the vectors and encodes queries: "onnx" or "torch"
+    left_out: Mapping[str, str] = field(default_factory=dict)  # corpus file -> why it is not in this build (--skip-broken)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -123,6 +124,7 @@ class Manifest:
             "index_type": self.index_type,
             "artifacts": dict(self.artifacts),
             **({"encoder": {"runtime": self.encoder}} if self.encoder != "torch" else {}),
+            **({"left_out": dict(self.left_out)} if self.left_out else {}),
         }
 
     @property
@@ -146,6 +148,7 @@ def manifest_from_json(data: Mapping[str, Any], path: str) -> Manifest:
             artifacts=dict(data["artifacts"]),
             index_type=str(data["index_type"]),
             encoder=_runtime(data.get("encoder", {"runtime": "torch"})),
+            left_out={str(k): str(v) for k, v in data.get("left_out", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexCorruptError(path, f"manifest field missing or malformed ({exc!r})") from exc

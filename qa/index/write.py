@@ -18,7 +18,7 @@ import secrets
 import shutil
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
@@ -49,6 +49,7 @@ class BuildContent:
     model_sha256: str
     encoder: str = "torch"  # the runtime the vectors were made with and queries are encoded by
     encoder_file: Path | None = None  # for "onnx": the exported model, linked into the build
+    left_out: Mapping[str, str] = field(default_factory=dict)  # corpus file -> why it cannot be read (--skip-broken)
 
 
 def _log(msg: str, quiet: bool) -> None:
@@ -111,7 +112,7 @@ def write_build(index_dir: Path, content: BuildContent, *, quiet: bool = True) -
             counts={"articles": len(content.articles), "chunks": len(content.chunks),
                     "sentences": len(content.sentences)},
             built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            artifacts=artifacts, index_type=index_type, encoder=content.encoder,
+            artifacts=artifacts, index_type=index_type, encoder=content.encoder, left_out=dict(content.left_out),
         )
         mf.write_manifest(tmp, manifest)
         os.replace(tmp, builds / name)
