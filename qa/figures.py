@@ -61,6 +61,11 @@ ONE_STUDY = re.compile(r"\b(the|this|that) (study|survey|trial|cohort|sample|rep
                        r"\b(the|these|those) (participants|respondents|"  # its people: "the people surveyed"
                        r"(people|patients|subjects|individuals|children|adults|women|men|cases|samples|animals|mice) "
                        r"(surveyed|studied|enrolled|included|sampled|recruited|interviewed|tested|examined|analy[sz]ed))\b", re.I)
+# a question that asks which thing has the most of something ("What age group had the most
+# infections?"), or whose measure is a whole distribution ("the age profile of mortality"), asks for no one figure
+WHICH_MOST = re.compile(r"\b(had|has|have|showed|shows|with|gives?|gave) the (most|highest|lowest|least|largest|"
+                        r"smallest|greatest|fewest)\b", re.I)
+SPREAD = frozenset("profile profiles distribution distributions pattern patterns trend trends curve curves".split())
 # words that end a measure though BM25 keeps them ("mortality among …", "rate versus …")
 ENDS = frozenset("among within versus vs like per across via without amongst inside outside following".split())
 QUALIFIERS = frozenset("estimated estimate assumed presumed mean median average overall typical usual approximate approximately "
@@ -167,10 +172,11 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
     """
     m = SCAFFOLD.match(question)
     rest = question[m.end():] if m else question
-    if DEFINITION.match(rest) or ONE_STUDY.search(question) or _two_names(rest):
+    if DEFINITION.match(rest) or ONE_STUDY.search(question) or WHICH_MOST.search(question) or _two_names(rest):
         return None
     words, subject = _split(rest, stop)
-    if not words or not ASKS_FIGURE.search(" ".join([question[:m.end()] if m else "", *words])):
+    if not words or not ASKS_FIGURE.search(" ".join([question[:m.end()] if m else "", *words])) \
+            or any(w.lower() in SPREAD for w in words):
         return None  # the figure word must be the measure's ("What is the leading cause of death at age 5?" asks none)
     units = _kind(" ".join([question[:m.end()] if m else "", *words]), question)
     stems = tuple(dict.fromkeys(stem(w) for w in words))

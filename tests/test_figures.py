@@ -272,16 +272,19 @@ def test_the_statistic_asked_for_picks_the_sentences_figure():
 
 
 def test_what_is_measured_decides_the_kind_of_figure_and_two_names_or_one_studys_people_ask_no_comparison():
-    """"The age profile of mortality" asks for ages, not percentages; a question naming two
-    diseases asks a figure of each, and "the people surveyed" are one study's: neither compares."""
+    """"The median age of mortality" asks for ages, not percentages; a question naming two
+    diseases asks a figure of each, "the people surveyed" are one study's, "which had the most"
+    asks for a name and "the age profile" for a whole distribution: none compares."""
     from qa.figures import asked
 
-    assert asked("What is the typical age profile of mortality in influenza?", STOP, _stem).units == {"days"}
+    assert asked("What is the median age of mortality in influenza?", STOP, _stem).units == {"days"}
     assert asked("What is the mortality rate of influenza?", STOP, _stem).units == {"%"}
     for question in ("What is the case fatality rate of SARS and MERS?", "What is the R0 of SARS-CoV, MERS-CoV?",
-                     "What was the age range for the people surveyed?", "What proportion of the respondents had fever?"):
+                     "What was the age range for the people surveyed?", "What proportion of the respondents had fever?",
+                     "What age group had the most MERS-CoV infections?", "What is the typical age profile of mortality?"):
         assert asked(question, STOP, _stem) is None, question
     assert asked("How many cases were reported between November 2002 and July 2003?", STOP, _stem) is not None
+    assert asked("What is the doubling time of the epidemic curve?", STOP, _stem) is not None  # a curve's one figure
 
 
 def test_two_figures_a_hundredfold_apart_are_not_compared():
