@@ -175,10 +175,10 @@ def asked(question: str, stop: frozenset[str], stem: Callable[[str], str],
     if DEFINITION.match(rest) or ONE_STUDY.search(question) or WHICH_MOST.search(question) or _two_names(rest):
         return None
     words, subject = _split(rest, stop)
-    if not words or not ASKS_FIGURE.search(" ".join([question[:m.end()] if m else "", *words])) \
-            or any(w.lower() in SPREAD for w in words):
+    measured = " ".join([question[:m.end()] if m else "", *words])  # the question's words up to its measure's end
+    if not words or not ASKS_FIGURE.search(measured) or any(w.lower() in SPREAD for w in words):
         return None  # the figure word must be the measure's ("What is the leading cause of death at age 5?" asks none)
-    units = _kind(" ".join([question[:m.end()] if m else "", *words]), question)
+    units = _kind(measured, question)
     stems = tuple(dict.fromkeys(stem(w) for w in words))
     weights = {}
     for word in words + subject:
